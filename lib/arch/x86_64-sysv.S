@@ -1,0 +1,146 @@
+/* x86_64-sysv.S - context switch for the x86-64 System V ABI (Linux, the
+ * BSDs, macOS, Android).
+ *
+ * Callee-saved state per the ABI: rbx, rbp, r12-r15, rsp, the MXCSR
+ * control bits and the x87 control word.  A suspended context is its stack
+ * pointer; the stack holds, from low to high:
+ *
+ *     0  MXCSR (4 bytes), x87 CW (2 bytes), padding
+ *     8  r15, r14, r13, r12, rbx, rbp
+ *    56  resume address
+ *
+ * The switch ends with pop + indirect jmp instead of ret: the return stack
+ * buffer would predict a return to the call site of the *other* context,
+ * and a mispredicted ret costs more than the whole switch.
+ */
+#include "asm.h"
+
+#if defined(__CET__) && (__CET__ & 1)
+#define KORO_ENDBR endbr64
+#define KORO_NOTRACK notrack
+#else
+#define KORO_ENDBR
+#define KORO_NOTRACK
+#endif
+
+	.text
+
+/* int koro__switch(koro_t *from, koro_t *to)
+ * Saves the context into from->koro_ctx_ (offset 0), resumes to's; returns
+ * 0 in from's context when something switches back to it. */
+	.p2align 4
+KORO_FUNC(koro__switch)
+	.cfi_startproc
+	KORO_ENDBR
+	pushq	%rbp
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset %rbp, 0
+	pushq	%rbx
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset %rbx, 0
+	pushq	%r12
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset %r12, 0
+	pushq	%r13
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset %r13, 0
+	pushq	%r14
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset %r14, 0
+	pushq	%r15
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset %r15, 0
+	subq	$8, %rsp
+	.cfi_adjust_cfa_offset 8
+	stmxcsr	(%rsp)
+	fnstcw	4(%rsp)
+	movq	%rsp, (%rdi)
+	/* Same frame layout on the other stack: the CFI stays valid. */
+	movq	(%rsi), %rsp
+	ldmxcsr	(%rsp)
+	fldcw	4(%rsp)
+	addq	$8, %rsp
+	.cfi_adjust_cfa_offset -8
+	popq	%r15
+	.cfi_adjust_cfa_offset -8
+	.cfi_restore %r15
+	popq	%r14
+	.cfi_adjust_cfa_offset -8
+	.cfi_restore %r14
+	popq	%r13
+	.cfi_adjust_cfa_offset -8
+	.cfi_restore %r13
+	popq	%r12
+	.cfi_adjust_cfa_offset -8
+	.cfi_restore %r12
+	popq	%rbx
+	.cfi_adjust_cfa_offset -8
+	.cfi_restore %rbx
+	popq	%rbp
+	.cfi_adjust_cfa_offset -8
+	.cfi_restore %rbp
+	popq	%rcx
+	.cfi_adjust_cfa_offset -8
+	.cfi_register %rip, %rcx
+	xorl	%eax, %eax
+	KORO_NOTRACK jmpq *%rcx
+	.cfi_endproc
+KORO_END(koro__switch)
+
+/* void *koro__asm_prepare(void *top, koro_t *k, koro_fn fn, void *arg)
+ * Builds the initial frame below top (16-byte aligned) so that the first
+ * switch lands in koro__asm_start with r12 = k, r13 = fn, r14 = arg and
+ * rsp = top.  The new context inherits the creator's MXCSR and x87 CW, as
+ * a new thread does.  Returns the context (the saved stack pointer). */
+	.p2align 4
+KORO_FUNC(koro__asm_prepare)
+	.cfi_startproc
+	KORO_ENDBR
+	leaq	-64(%rdi), %rax
+	stmxcsr	(%rax)
+	fnstcw	4(%rax)
+	movw	$0, 6(%rax)
+	movq	$0, 8(%rax)
+	movq	%rcx, 16(%rax)
+	movq	%rdx, 24(%rax)
+	movq	%rsi, 32(%rax)
+	movq	$0, 40(%rax)
+	movq	$0, 48(%rax)
+	leaq	koro__asm_start(%rip), %rdx
+	movq	%rdx, 56(%rax)
+	ret
+	.cfi_endproc
+KORO_END(koro__asm_prepare)
+
+/* The bottom frame of every coroutine.  The return address is undefined,
+ * so debuggers end the backtrace here instead of walking into garbage. */
+	.p2align 4
+KORO_LOCAL(koro__asm_start)
+	.cfi_startproc
+	.cfi_undefined %rip
+	KORO_ENDBR
+	movq	%r12, %rdi
+	movq	%r13, %rsi
+	movq	%r14, %rdx
+	call	KORO_SYM(koro__entry)
+	ud2
+	.cfi_endproc
+KORO_END(koro__asm_start)
+
+#if defined(__ELF__)
+	.section .note.GNU-stack,"",%progbits
+#if defined(__CET__) && (__CET__ & 1)
+/* Claim IBT only: every indirect jump here is notrack and every entry has
+ * endbr64.  The switch does not maintain a shadow stack, so no SHSTK. */
+	.section .note.gnu.property,"a"
+	.p2align 3
+	.long	4		/* name size */
+	.long	16		/* descriptor size */
+	.long	5		/* NT_GNU_PROPERTY_TYPE_0 */
+	.asciz	"GNU"
+	.long	0xc0000002	/* GNU_PROPERTY_X86_FEATURE_1_AND */
+	.long	4
+	.long	1		/* GNU_PROPERTY_X86_FEATURE_1_IBT */
+	.p2align 3
+#endif
+#endif

@@ -1,0 +1,48 @@
+/* backend.h - the one internal interface between the core and a backend.
+ *
+ * The core (core.c) owns the state machine, the checks and the current
+ * coroutine pointer; a backend only knows how to start a context on a stack
+ * and how to switch between two contexts.  Exactly one backend is linked
+ * into a given library.  Everything here has hidden visibility.
+ */
+#ifndef KORO_BACKEND_H
+#define KORO_BACKEND_H
+
+#include "koro-int.h"
+
+/* Prepare k so that the first koro__switch() into it calls
+ * koro__entry(k, fn, arg) on its stack [k->koro_lo_, k->koro_hi_).  The
+ * backend may carve its own state (a jmp_buf, a ucontext_t, hand-off
+ * objects) from the top of that range, lowering k->koro_hi_, so that
+ * koro_t keeps one size for every backend.  Returns 0 or a KORO_E* code. */
+KORO_HIDDEN int koro__bk_init(koro_t *k, koro_fn fn, void *arg);
+
+/* Save the running context into `from` and continue `to`.  Returns 0 when
+ * something switches back to `from`, or a negative KORO_E* code if the
+ * switch could not happen (then `from` simply continues).  The core has
+ * already updated the states and the current-coroutine pointer; a backend
+ * whose contexts live on different OS threads must set koro__tls.cur again
+ * after it wakes (see koro__set_cur()). */
+KORO_HIDDEN int koro__switch(koro_t *from, koro_t *to);
+
+/* Leave the finished coroutine `self` for `to`, never to come back. */
+KORO_HIDDEN KORO_NORETURN void koro__bk_exit(koro_t *self, koro_t *to);
+
+/* Release what the backend holds for the unfinished coroutine k (started or
+ * not) so that its stack may be reused.  k is suspended.  */
+KORO_HIDDEN void koro__bk_fini(koro_t *k);
+
+/* The lowest byte of the unstarted coroutine k's stack that the backend
+ * has written to (its initial frame); koro_watermark() fills below it. */
+KORO_HIDDEN unsigned char *koro__bk_frame_low(const koro_t *k);
+
+/* The smallest stack_size koro_init() accepts for this backend. */
+KORO_HIDDEN size_t koro__bk_stack_min(void);
+
+/* "asm x86_64-sysv", "sjlj", ... */
+KORO_HIDDEN extern const char koro__bk_name[];
+
+/* Provided by the core for the backends: run the body of k and leave it. */
+KORO_HIDDEN KORO_NORETURN void koro__entry(koro_t *k, koro_fn fn, void *arg);
+
+#endif /* KORO_BACKEND_H */

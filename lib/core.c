@@ -1,0 +1,359 @@
+/* core.c - the public API: checks, the state machine, the current
+ * coroutine, stack canary and watermark.  The backend only switches. */
+#include "backend.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+KORO_TLS struct koro_tls koro__tls KORO_TLS_MODEL;
+
+/* ------------------------------------------------------------------ */
+/* Stack canary.  Written at koro_init(), checked whenever a coroutine
+ * switches away (yield, nested resume, finish).  A broken canary means the
+ * coroutine has written below its stack: report it with its name and range
+ * and abort, because everything below is someone else's memory. */
+
+static inline uintptr_t
+canary_value(const koro_t *k)
+{
+    return (uintptr_t)k->koro_lo_ ^ (uintptr_t)0x6b6f726f5f73746bull;
+}
+
+static void
+canary_set(koro_t *k)
+{
+    uintptr_t v = canary_value(k);
+    unsigned i;
+
+    for (i = 0; i < KORO_CANARY_SIZE / sizeof v; i++)
+        memcpy(k->koro_lo_ + i * sizeof v, &v, sizeof v);
+}
+
+/* Formatting by hand: the report runs on the overflowed stack, so it must
+ * need almost none (printf wants kilobytes). */
+static char *
+put_str(char *p, char *end, const char *s)
+{
+    while (*s && p < end)
+        *p++ = *s++;
+    return p;
+}
+
+static char *
+put_ptr(char *p, char *end, const void *v)
+{
+    uintptr_t x = (uintptr_t)v;
+    int shift;
+
+    p = put_str(p, end, "0x");
+    for (shift = (int)(sizeof x * 8) - 4; shift >= 0 && p < end; shift -= 4)
+        *p++ = "0123456789abcdef"[(x >> shift) & 15];
+    return p;
+}
+
+static KORO_COLD KORO_NORETURN void
+canary_fail(const koro_t *k)
+{
+    char buf[256], *p = buf, *end = buf + sizeof buf;
+
+    p = put_str(p, end, "libkorutin: stack overflow in coroutine ");
+    p = put_ptr(p, end, k);
+    p = put_str(p, end, " \"");
+    p = put_str(p, end, k->koro_name_ ? k->koro_name_ : "(unnamed)");
+    p = put_str(p, end, "\", stack [");
+    p = put_ptr(p, end, k->koro_lo_);
+    p = put_str(p, end, ", ");
+    p = put_ptr(p, end, k->koro_hi_);
+    p = put_str(p, end, "): its canary was overwritten\n");
+    koro__write_stderr(buf, (size_t)(p - buf));
+    abort();
+}
+
+static inline void
+canary_check(const koro_t *k)
+{
+    uintptr_t v;
+
+    memcpy(&v, k->koro_lo_, sizeof v);
+    if (KORO_UNLIKELY(v != canary_value(k)))
+        canary_fail(k);
+}
+
+/* ------------------------------------------------------------------ */
+/* Creation. */
+
+/* Offset the initial stack pointer by a multiple of 64 bytes derived from
+ * the stack's address.  Callers tend to carve stacks at power-of-two
+ * spacing; without this every coroutine's hot top-of-stack lines fall into
+ * the same cache sets.  At most 1/16 of the stack is spent. */
+static size_t
+colour_offset(uintptr_t hi, size_t size)
+{
+    size_t ncol = size / 1024;
+    uintptr_t h;
+
+    if (ncol > 16)
+        ncol = 16;
+    if (ncol < 2)
+        return 0;
+    h = (hi >> 10) ^ (hi >> 14) ^ (hi >> 18) ^ (hi >> 22);
+    return (size_t)(h % ncol) * 64;
+}
+
+KORO_API int
+koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
+{
+    uintptr_t lo, hi;
+    int rc;
+
+    if (!k || !fn || !stack)
+        return KORO_EINVAL;
+    if (stack_size < koro__bk_stack_min())
+        return KORO_ESTACK;
+    if ((uintptr_t)stack + stack_size < (uintptr_t)stack)
+        return KORO_EINVAL;
+
+    lo = ((uintptr_t)stack + 15) & ~(uintptr_t)15;
+    hi = ((uintptr_t)stack + stack_size) & ~(uintptr_t)15;
+    hi -= colour_offset(hi, hi - lo);
+
+    memset(k, 0, sizeof *k);
+    k->koro_lo_ = (unsigned char *)lo;
+    k->koro_hi_ = (unsigned char *)hi;
+    canary_set(k);
+    rc = koro__bk_init(k, fn, arg);
+    if (rc < 0) {
+        k->koro_state_ = 0;
+        return rc;
+    }
+    k->koro_state_ = KORO_ST(KORO_SUSPENDED);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Switching.  koro_resume() and koro_yield() update all the bookkeeping
+ * first and end in a tail call to the backend's switch, so that with the
+ * asm backend there is no extra call layer (and no extra mispredicted
+ * return) between the caller and the stack switch. */
+
+static KORO_COLD int
+resume_error(const koro_t *k)
+{
+    if (!KORO_ST_VALID(k->koro_state_))
+        return KORO_EINVAL;
+    switch (k->koro_state_ & 0xffffu) {
+    case KORO_DEAD:
+        return KORO_EDEAD;
+    case KORO_RUNNING:
+        return KORO_ERUNNING;
+    case KORO_NORMAL:
+        return KORO_ENORMAL;
+    default:
+        return KORO_EINVAL;
+    }
+}
+
+KORO_API int
+koro_resume(koro_t *k)
+{
+    struct koro_tls *t = &koro__tls;
+    koro_t *self = t->cur;
+
+    if (KORO_UNLIKELY(!k))
+        return KORO_EINVAL;
+    if (KORO_UNLIKELY(k->koro_state_ != KORO_ST(KORO_SUSPENDED)))
+        return resume_error(k);
+    if (self) {
+        canary_check(self);
+        self->koro_state_ = KORO_ST(KORO_NORMAL);
+    } else {
+        self = &t->root;
+    }
+    k->koro_parent_ = self;
+    k->koro_state_ = KORO_ST(KORO_RUNNING);
+    k->koro_flags_ |= KORO_F_STARTED;
+    t->cur = k;
+    return koro__switch(self, k);
+}
+
+KORO_API int
+koro_yield(void)
+{
+    struct koro_tls *t = &koro__tls;
+    koro_t *self = t->cur;
+    koro_t *p;
+
+    if (KORO_UNLIKELY(!self))
+        return KORO_ENOTCORO;
+    canary_check(self);
+    p = self->koro_parent_;
+    self->koro_state_ = KORO_ST(KORO_SUSPENDED);
+    if (p->koro_lo_) {
+        p->koro_state_ = KORO_ST(KORO_RUNNING);
+        t->cur = p;
+    } else {
+        t->cur = NULL;
+    }
+    return koro__switch(self, p);
+}
+
+/* The first frame of every coroutine, called by the backend. */
+KORO_NORETURN void
+koro__entry(koro_t *k, koro_fn fn, void *arg)
+{
+    struct koro_tls *t;
+    koro_t *p;
+
+    fn(arg);
+    /* Read the TLS again: the body may have run on another OS thread's
+     * behalf (threads backend), and the compiler must not reuse an address
+     * computed before the call. */
+    t = &koro__tls;
+    canary_check(k);
+    p = k->koro_parent_;
+    k->koro_state_ = KORO_ST(KORO_DEAD);
+    k->koro_parent_ = NULL;
+    if (p->koro_lo_) {
+        p->koro_state_ = KORO_ST(KORO_RUNNING);
+        t->cur = p;
+    } else {
+        t->cur = NULL;
+    }
+    koro__bk_exit(k, p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Queries and the rest. */
+
+KORO_API koro_t *
+koro_self(void)
+{
+    return koro__tls.cur;
+}
+
+KORO_API int
+koro_status(const koro_t *k)
+{
+    if (!k || !KORO_ST_VALID(k->koro_state_))
+        return KORO_EINVAL;
+    return (int)(k->koro_state_ & 0xffffu);
+}
+
+KORO_API int
+koro_fini(koro_t *k)
+{
+    int st = koro_status(k);
+
+    if (st < 0)
+        return st;
+    if (st == KORO_RUNNING)
+        return KORO_ERUNNING;
+    if (st == KORO_NORMAL)
+        return KORO_ENORMAL;
+    koro__sched_forget(k);
+    if (st == KORO_SUSPENDED)
+        koro__bk_fini(k);
+    k->koro_state_ = 0;
+    return 0;
+}
+
+KORO_API size_t
+koro_stack_min(void)
+{
+    return koro__bk_stack_min();
+}
+
+KORO_API const char *
+koro_backend(void)
+{
+    return koro__bk_name;
+}
+
+KORO_API int
+koro_set_name(koro_t *k, const char *name)
+{
+    if (koro_status(k) < 0)
+        return KORO_EINVAL;
+    k->koro_name_ = name;
+    return 0;
+}
+
+KORO_API const char *
+koro_name(const koro_t *k)
+{
+    return koro_status(k) < 0 ? NULL : k->koro_name_;
+}
+
+KORO_API int
+koro_stack_bounds(const koro_t *k, void **lo, void **hi)
+{
+    if (koro_status(k) < 0 || !lo || !hi)
+        return KORO_EINVAL;
+    *lo = k->koro_lo_;
+    *hi = k->koro_hi_;
+    return 0;
+}
+
+/* The watermark fills the free part of the stack with a pattern; the
+ * lowest byte that no longer holds it marks the deepest point reached.
+ * The initial frame the backend prepared sits at the top and is kept. */
+KORO_API int
+koro_watermark(koro_t *k)
+{
+    unsigned char *lo, *top;
+
+    if (koro_status(k) < 0)
+        return KORO_EINVAL;
+    if (k->koro_flags_ & KORO_F_STARTED)
+        return KORO_ESTARTED;
+    lo = k->koro_lo_ + KORO_CANARY_SIZE;
+    top = koro__bk_frame_low(k);
+    if (top > lo)
+        memset(lo, KORO_WATERMARK_BYTE, (size_t)(top - lo));
+    k->koro_flags_ |= KORO_F_WATERMARK;
+    return 0;
+}
+
+KORO_API int
+koro_stack_used(const koro_t *k, size_t *used)
+{
+    const unsigned char *p, *end;
+
+    if (koro_status(k) < 0 || !used)
+        return KORO_EINVAL;
+    if (!(k->koro_flags_ & KORO_F_WATERMARK))
+        return KORO_ENOSYS;
+    p = k->koro_lo_ + KORO_CANARY_SIZE;
+    end = k->koro_hi_;
+    while (p < end && *p == KORO_WATERMARK_BYTE)
+        p++;
+    *used = (size_t)(end - p);
+    return 0;
+}
+
+KORO_API const char *
+koro_strerror(int err)
+{
+    static const char *const msg[] = {
+        "success",
+        "invalid argument or uninitialised coroutine",
+        "stack smaller than koro_stack_min()",
+        "coroutine has finished",
+        "coroutine is the one running",
+        "coroutine is an ancestor of the caller",
+        "not inside a coroutine",
+        "coroutine has already been started",
+        "not supported by this build",
+        "the operating system refused a resource",
+        "deadlock: every coroutine left is blocked",
+        "operation would block",
+        "timed out",
+        "channel is closed",
+        "not inside a coroutine run by a scheduler",
+        "object is busy",
+    };
+
+    if (err > 0 || err < KORO_ELAST)
+        return "unknown error";
+    return msg[-err];
+}

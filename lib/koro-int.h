@@ -1,0 +1,84 @@
+/* koro-int.h - definitions shared by the library's own files only. */
+#ifndef KORO_INT_H
+#define KORO_INT_H
+
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include "korutin.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define KORO_LIKELY(x) __builtin_expect(!!(x), 1)
+#define KORO_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define KORO_NORETURN __attribute__((noreturn))
+#define KORO_NOINLINE __attribute__((noinline))
+#define KORO_COLD __attribute__((cold, noinline))
+#else
+#define KORO_LIKELY(x) (x)
+#define KORO_UNLIKELY(x) (x)
+#define KORO_NORETURN
+#define KORO_NOINLINE
+#define KORO_COLD
+#endif
+
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(_WIN32) &&        \
+    !defined(__CYGWIN__)
+#define KORO_HIDDEN __attribute__((visibility("hidden")))
+#else
+#define KORO_HIDDEN
+#endif
+
+/* The thread-local storage keyword, found by configure.  In a shared
+ * library the initial-exec model turns every access into one load instead
+ * of a call to __tls_get_addr; the price is that a dlopen()ed libkorutin
+ * needs static TLS space, which glibc reserves for exactly this. */
+#ifndef KORO_TLS
+#define KORO_TLS _Thread_local
+#endif
+#if defined(KORO_TLS_IE) && !defined(_WIN32) && !defined(__EMSCRIPTEN__)
+#define KORO_TLS_MODEL __attribute__((tls_model("initial-exec")))
+#else
+#define KORO_TLS_MODEL
+#endif
+
+/* koro_state_ holds a tag in its high bits so that an uninitialised or
+ * finalised koro_t is recognised instead of being run. */
+#define KORO_TAG 0x4b520000u
+#define KORO_ST(s) (KORO_TAG | (uint32_t)(s))
+#define KORO_ST_VALID(v) (((v) & 0xffff0000u) == KORO_TAG)
+
+/* koro_flags_ bits owned by the core; bits 16-31 belong to the scheduler. */
+#define KORO_F_STARTED 0x1u   /* resumed at least once */
+#define KORO_F_WATERMARK 0x2u /* the stack was filled with the pattern */
+#define KORO_F_SCHED_MASK 0xffff0000u
+
+/* The canary at the low end of every coroutine stack, checked on every
+ * switch away from the coroutine.  Derived from its address so that a stack
+ * copied to another place is not taken for a healthy one. */
+#define KORO_CANARY_SIZE 16
+#define KORO_WATERMARK_BYTE 0xa5
+
+/* Per-OS-thread state. */
+struct koro_tls {
+    koro_t *cur; /* the running coroutine, NULL at the thread's own level */
+    koro_t root; /* the context of the thread's own stack */
+};
+KORO_HIDDEN extern KORO_TLS struct koro_tls koro__tls KORO_TLS_MODEL;
+
+/* A backend whose contexts run on separate OS threads calls this once it
+ * has woken up as `self` (see backend.h). */
+static inline void
+koro__set_cur(koro_t *self)
+{
+    koro__tls.cur = self->koro_lo_ ? self : NULL;
+}
+
+/* Write a diagnostic to standard error without stdio (sys.c). */
+KORO_HIDDEN void koro__write_stderr(const char *buf, size_t len);
+
+/* Implemented by the scheduler (sched.c): drop k from whatever queue or
+ * wait list it is on.  Called by koro_fini(). */
+KORO_HIDDEN void koro__sched_forget(koro_t *k);
+
+#endif /* KORO_INT_H */

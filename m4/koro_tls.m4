@@ -1,0 +1,29 @@
+# KORO_CHECK_TLS
+# --------------
+# Find the thread-local storage keyword (C11 _Thread_local, or __thread)
+# and whether the initial-exec TLS model attribute is accepted.  Defines
+# KORO_TLS and, when available, KORO_TLS_IE.
+AC_DEFUN([KORO_CHECK_TLS], [
+  AC_CACHE_CHECK([for the thread-local storage keyword], [koro_cv_tls], [
+    koro_cv_tls=none
+    for kw in _Thread_local __thread; do
+      AC_LINK_IFELSE([AC_LANG_PROGRAM([[static $kw int x;]],
+                                      [[x = 1; return x - 1;]])],
+                     [koro_cv_tls=$kw; break])
+    done])
+  AS_IF([test "x$koro_cv_tls" = xnone],
+        [AC_MSG_ERROR([the compiler has no thread-local storage keyword])])
+  AC_DEFINE_UNQUOTED([KORO_TLS], [$koro_cv_tls],
+                     [Keyword declaring a thread-local variable.])
+  AC_CACHE_CHECK([for the initial-exec TLS model attribute], [koro_cv_tls_ie], [
+    koro_save_CFLAGS=$CFLAGS
+    CFLAGS="$CFLAGS -Werror"
+    AC_LINK_IFELSE([AC_LANG_PROGRAM(
+      [[static $koro_cv_tls int x __attribute__((tls_model("initial-exec")));]],
+      [[x = 1; return x - 1;]])],
+      [koro_cv_tls_ie=yes], [koro_cv_tls_ie=no])
+    CFLAGS=$koro_save_CFLAGS])
+  AS_IF([test "x$koro_cv_tls_ie" = xyes],
+        [AC_DEFINE([KORO_TLS_IE], [1],
+                   [Define if the initial-exec TLS model can be requested.])])
+])

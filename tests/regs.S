@@ -1,0 +1,11 @@
+/* regs.S - koro_test_regs() for the ABI the compiler targets, or nothing
+ * (the register test then skips).
+ *
+ * int koro_test_regs(uintptr_t seed, void (*fn)(void *), void *arg)
+ * loads every callee-saved register with a value derived from seed, calls
+ * fn(arg), and returns a bit mask of the registers that no longer hold
+ * their value (0: all survived).  The caller's registers are preserved. */
+#include "abi.h"
+#if defined(KORO_ABI_X86_64_SYSV)
+#include "regs-x86_64-sysv.S"
+#endif

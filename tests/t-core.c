@@ -1,0 +1,739 @@
+/* t-core.c - the core API under whatever backend the program links. */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include "tcase.h"
+
+#include <fenv.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define STACK 65536
+
+/* Stacks for the tests: plenty, and deliberately misaligned by one byte
+ * in places to exercise koro_init()'s own alignment. */
+static unsigned char stk[4][STACK + 64];
+
+/* ------------------------------------------------------------------ */
+/* Ordering, arguments, status. */
+
+static char trace[64];
+static int ntrace;
+
+static void
+mark(char c)
+{
+    trace[ntrace++] = c;
+    trace[ntrace] = '\0';
+}
+
+static void
+body_abc(void *arg)
+{
+    mark(*(char *)arg);
+    koro_yield();
+    mark((char)(*(char *)arg + 1));
+    koro_yield();
+    mark((char)(*(char *)arg + 2));
+}
+
+START_TEST(order_of_switches)
+{
+    koro_t a, b;
+    char ca = 'a', cA = 'A';
+
+    ntrace = 0;
+    ck_assert_int_eq(koro_init(&a, body_abc, &ca, stk[0], STACK), 0);
+    ck_assert_int_eq(koro_init(&b, body_abc, &cA, stk[1] + 1, STACK), 0);
+    mark('0');
+    ck_assert_int_eq(koro_resume(&a), 0);
+    ck_assert_int_eq(koro_resume(&b), 0);
+    mark('1');
+    ck_assert_int_eq(koro_resume(&b), 0);
+    ck_assert_int_eq(koro_resume(&a), 0);
+    ck_assert_int_eq(koro_resume(&a), 0);
+    ck_assert_int_eq(koro_resume(&b), 0);
+    ck_assert_str_eq(trace, "0aA1BbcC");
+    ck_assert_int_eq(koro_status(&a), KORO_DEAD);
+    ck_assert_int_eq(koro_resume(&a), KORO_EDEAD);
+}
+END_TEST
+
+static int seen_status;
+static koro_t *seen_self;
+
+static void
+body_status(void *arg)
+{
+    seen_self = koro_self();
+    seen_status = koro_status((koro_t *)arg);
+    koro_yield();
+}
+
+START_TEST(status_transitions)
+{
+    koro_t k;
+
+    ck_assert_ptr_null(koro_self());
+    ck_assert_int_eq(koro_init(&k, body_status, &k, stk[0] + 3, STACK), 0);
+    ck_assert_int_eq(koro_status(&k), KORO_SUSPENDED);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_ptr_eq(seen_self, &k);
+    ck_assert_int_eq(seen_status, KORO_RUNNING);
+    ck_assert_int_eq(koro_status(&k), KORO_SUSPENDED);
+    ck_assert_ptr_null(koro_self());
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(koro_status(&k), KORO_DEAD);
+    ck_assert_int_eq(koro_resume(&k), KORO_EDEAD);
+    ck_assert_int_eq(koro_fini(&k), 0);
+    ck_assert_int_eq(koro_status(&k), KORO_EINVAL);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Pointers into a coroutine's stack stay valid: the stack never moves. */
+
+static int *published;
+
+static void
+body_publish(void *arg)
+{
+    int local = 100;
+
+    (void)arg;
+    published = &local;
+    koro_yield();
+    /* Someone else changed our local through the pointer. */
+    ck_assert_int_eq(local, 142);
+    local = 7;
+    koro_yield();
+}
+
+static void
+body_poke(void *arg)
+{
+    (void)arg;
+    *published += 42;
+}
+
+START_TEST(locals_stay_put)
+{
+    koro_t a, b;
+
+    ck_assert_int_eq(koro_init(&a, body_publish, NULL, stk[0], STACK), 0);
+    ck_assert_int_eq(koro_init(&b, body_poke, NULL, stk[1], STACK), 0);
+    ck_assert_int_eq(koro_resume(&a), 0);
+    ck_assert_ptr_nonnull(published);
+    ck_assert_int_eq(koro_resume(&b), 0);
+    ck_assert_int_eq(koro_resume(&a), 0);
+    ck_assert_int_eq(*published, 7);
+    ck_assert_int_eq(koro_resume(&a), 0);
+    ck_assert_int_eq(koro_status(&a), KORO_DEAD);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Yield from deep inside a call chain. */
+
+static int
+deep(int n)
+{
+    volatile int here = n;
+
+    if (n == 0) {
+        koro_yield();
+        return 0;
+    }
+    koro_yield();
+    return deep(n - 1) + here;
+}
+
+static int deep_result;
+
+static void
+body_deep(void *arg)
+{
+    deep_result = deep(*(int *)arg);
+}
+
+START_TEST(yield_from_deep_calls)
+{
+    koro_t k;
+    int n = 50, steps = 0;
+
+    ck_assert_int_eq(koro_init(&k, body_deep, &n, stk[0], STACK), 0);
+    while (koro_status(&k) != KORO_DEAD) {
+        ck_assert_int_eq(koro_resume(&k), 0);
+        steps++;
+    }
+    ck_assert_int_eq(steps, n + 2);
+    ck_assert_int_eq(deep_result, n * (n + 1) / 2);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Nesting: main -> a -> b -> c; yield goes back to the resumer. */
+
+static koro_t na, nb, nc;
+
+static void
+body_c(void *arg)
+{
+    (void)arg;
+    mark('c');
+    ck_assert_ptr_eq(koro_self(), &nc);
+    ck_assert_int_eq(koro_status(&na), KORO_NORMAL);
+    ck_assert_int_eq(koro_status(&nb), KORO_NORMAL);
+    /* Resuming an ancestor is refused. */
+    ck_assert_int_eq(koro_resume(&na), KORO_ENORMAL);
+    ck_assert_int_eq(koro_resume(&nc), KORO_ERUNNING);
+    koro_yield();
+    mark('C');
+}
+
+static void
+body_b(void *arg)
+{
+    (void)arg;
+    mark('b');
+    ck_assert_int_eq(koro_init(&nc, body_c, NULL, stk[2], STACK), 0);
+    ck_assert_int_eq(koro_resume(&nc), 0);
+    mark('B');
+    ck_assert_ptr_eq(koro_self(), &nb);
+    koro_yield();
+    ck_assert_int_eq(koro_resume(&nc), 0);
+    mark('d');
+}
+
+static void
+body_a(void *arg)
+{
+    (void)arg;
+    mark('a');
+    ck_assert_int_eq(koro_init(&nb, body_b, NULL, stk[1], STACK), 0);
+    ck_assert_int_eq(koro_resume(&nb), 0);
+    mark('A');
+    ck_assert_int_eq(koro_status(&nc), KORO_SUSPENDED);
+    ck_assert_int_eq(koro_resume(&nb), 0);
+    ck_assert_int_eq(koro_status(&nb), KORO_DEAD);
+    ck_assert_int_eq(koro_status(&nc), KORO_DEAD);
+}
+
+START_TEST(nesting_three_levels)
+{
+    ntrace = 0;
+    ck_assert_int_eq(koro_init(&na, body_a, NULL, stk[0], STACK), 0);
+    ck_assert_int_eq(koro_resume(&na), 0);
+    ck_assert_int_eq(koro_status(&na), KORO_DEAD);
+    ck_assert_str_eq(trace, "abcBACd");
+    ck_assert_ptr_null(koro_self());
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Many coroutines on the smallest stacks this build accepts. */
+
+static void
+body_count(void *arg)
+{
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        ++*(long *)arg;
+        koro_yield();
+    }
+}
+
+#define NMANY 4096
+
+START_TEST(thousands_on_min_stacks)
+{
+    size_t min = koro_stack_min();
+    static koro_t ks[NMANY];
+    unsigned char *mem = malloc(NMANY * min);
+    long counts[NMANY] = {0};
+    int i, round;
+
+    ck_assert_ptr_nonnull(mem);
+    for (i = 0; i < NMANY; i++)
+        ck_assert_int_eq(
+            koro_init(&ks[i], body_count, &counts[i], mem + i * min, min), 0);
+    for (round = 0; round < 4; round++)
+        for (i = 0; i < NMANY; i++)
+            ck_assert_int_eq(koro_resume(&ks[i]), 0);
+    for (i = 0; i < NMANY; i++) {
+        ck_assert_int_eq(counts[i], 3);
+        ck_assert_int_eq(koro_status(&ks[i]), KORO_DEAD);
+    }
+    free(mem);
+}
+END_TEST
+
+START_TEST(stack_min_is_small)
+{
+    ck_assert_uint_le(koro_stack_min(), 1024);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Floating-point control state belongs to each coroutine. */
+
+static int fp_inside;
+
+static void
+body_fp(void *arg)
+{
+    (void)arg;
+    ck_assert_int_eq(fesetround(FE_UPWARD), 0);
+    koro_yield();
+    fp_inside = fegetround();
+}
+
+/* Whether arithmetic really rounds upward now, through SSE (double) and
+ * x87 (long double) on x86, so both control registers are checked: 1/3
+ * and -1/3 computed in the current mode must match the upward results (to
+ * nearest differs from upward for one of the two).  The results go through
+ * volatile stores so the divisions cannot move across fesetround(). */
+static int
+rounds_up(void)
+{
+    volatile double one = 1.0, three = 3.0, a, b, ua, ub;
+    volatile long double lone = 1.0L, lthree = 3.0L, la, lb, lua, lub;
+
+    a = one / three;
+    b = -one / three;
+    la = lone / lthree;
+    lb = -lone / lthree;
+    fesetround(FE_UPWARD);
+    ua = one / three;
+    ub = -one / three;
+    lua = lone / lthree;
+    lub = -lone / lthree;
+    fesetround(FE_TONEAREST);
+    return a == ua && b == ub && la == lua && lb == lub;
+}
+
+START_TEST(fp_control_per_coroutine)
+{
+    koro_t k;
+
+    fesetround(FE_TONEAREST);
+    ck_assert_int_eq(koro_init(&k, body_fp, NULL, stk[0], STACK), 0);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    /* The coroutine's FE_UPWARD must not leak into its resumer. */
+    ck_assert_int_eq(fegetround(), FE_TONEAREST);
+    fesetround(FE_DOWNWARD);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    /* ... and the resumer's FE_DOWNWARD must not leak into it. */
+    ck_assert_int_eq(fp_inside, FE_UPWARD);
+    ck_assert_int_eq(fegetround(), FE_DOWNWARD);
+    fesetround(FE_TONEAREST);
+}
+END_TEST
+
+static void
+body_fp_rounds(void *arg)
+{
+    (void)arg;
+    fesetround(FE_UPWARD);
+    koro_yield();
+    fesetround(FE_UPWARD);
+    *(int *)arg = rounds_up();
+}
+
+START_TEST(fp_rounding_really_switched)
+{
+    koro_t k;
+    int up = -1;
+    volatile double one = 1.0, three = 3.0;
+    double near;
+
+    fesetround(FE_TONEAREST);
+    near = one / three;
+    ck_assert_int_eq(koro_init(&k, body_fp_rounds, &up, stk[0], STACK), 0);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert(one / three == near); /* still rounding to nearest here */
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(up, 1); /* it did round upward in there */
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Every callee-saved register survives a round trip (asm helper). */
+
+int koro_test_regs(uintptr_t seed, void (*fn)(void *), void *arg)
+    __attribute__((weak));
+
+static void
+yield_fn(void *arg)
+{
+    (void)arg;
+    koro_yield();
+}
+
+static void
+resume_fn(void *arg)
+{
+    ck_assert_int_eq(koro_resume((koro_t *)arg), 0);
+}
+
+static int regs_bad_inside;
+
+static void
+body_regs(void *arg)
+{
+    int i;
+
+    (void)arg;
+    for (i = 0; i < 3; i++)
+        regs_bad_inside |= koro_test_regs((uintptr_t)0x5a5a0000u + i,
+                                          yield_fn, NULL);
+}
+
+static const char *
+regs_skip(void)
+{
+    return &koro_test_regs ? NULL
+                           : "no register-check helper for this ABI (regs.S)";
+}
+
+START_TEST(callee_saved_registers)
+{
+    koro_t k;
+    int i;
+
+    ck_assert_int_eq(koro_init(&k, body_regs, NULL, stk[0], STACK), 0);
+    for (i = 0; i < 4; i++)
+        ck_assert_int_eq(koro_test_regs((uintptr_t)0x3c3c0000u + 16 * i,
+                                        resume_fn, &k),
+                         0);
+    ck_assert_int_eq(regs_bad_inside, 0);
+    ck_assert_int_eq(koro_status(&k), KORO_DEAD);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* The entry function sees the ABI's stack alignment. */
+
+static uintptr_t align_seen;
+
+static void __attribute__((noinline))
+align_probe(void)
+{
+    _Alignas(16) volatile unsigned char probe[16];
+
+    probe[0] = 1;
+    align_seen |= (uintptr_t)probe & 15;
+}
+
+static void
+body_align(void *arg)
+{
+    _Alignas(16) volatile unsigned char here[16];
+
+    (void)arg;
+    here[0] = 1;
+    align_seen |= (uintptr_t)here & 15;
+    align_probe();
+    koro_yield();
+    align_probe();
+}
+
+START_TEST(entry_stack_aligned)
+{
+    koro_t k;
+    int off;
+
+    for (off = 0; off < 16; off++) {
+        align_seen = 0;
+        ck_assert_int_eq(
+            koro_init(&k, body_align, NULL, stk[0] + off, STACK - off), 0);
+        ck_assert_int_eq(koro_resume(&k), 0);
+        ck_assert_int_eq(koro_resume(&k), 0);
+        ck_assert_uint_eq(align_seen, 0);
+    }
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Misuse returns the documented error codes. */
+
+static void
+noop(void *arg)
+{
+    (void)arg;
+}
+
+START_TEST(misuse_errors)
+{
+    koro_t k, junk;
+    size_t used;
+    void *lo, *hi;
+
+    ck_assert_int_eq(koro_init(NULL, noop, NULL, stk[0], STACK), KORO_EINVAL);
+    ck_assert_int_eq(koro_init(&k, NULL, NULL, stk[0], STACK), KORO_EINVAL);
+    ck_assert_int_eq(koro_init(&k, noop, NULL, NULL, STACK), KORO_EINVAL);
+    ck_assert_int_eq(koro_init(&k, noop, NULL, stk[0], koro_stack_min() - 1),
+                     KORO_ESTACK);
+    ck_assert_int_eq(koro_init(&k, noop, NULL, stk[0], 0), KORO_ESTACK);
+    ck_assert_int_eq(koro_resume(NULL), KORO_EINVAL);
+    memset(&junk, 0x5c, sizeof junk);
+    ck_assert_int_eq(koro_resume(&junk), KORO_EINVAL);
+    ck_assert_int_eq(koro_status(&junk), KORO_EINVAL);
+    ck_assert_int_eq(koro_status(NULL), KORO_EINVAL);
+    ck_assert_int_eq(koro_fini(NULL), KORO_EINVAL);
+    ck_assert_int_eq(koro_fini(&junk), KORO_EINVAL);
+    ck_assert_int_eq(koro_yield(), KORO_ENOTCORO);
+    ck_assert_int_eq(koro_set_name(NULL, "x"), KORO_EINVAL);
+    ck_assert_int_eq(koro_watermark(NULL), KORO_EINVAL);
+    ck_assert_int_eq(koro_stack_used(&junk, &used), KORO_EINVAL);
+    ck_assert_int_eq(koro_stack_bounds(NULL, &lo, &hi), KORO_EINVAL);
+
+    ck_assert_int_eq(koro_init(&k, noop, NULL, stk[0], STACK), 0);
+    ck_assert_int_eq(koro_stack_used(&k, &used), KORO_ENOSYS);
+    ck_assert_int_eq(koro_stack_used(&k, NULL), KORO_EINVAL);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(koro_watermark(&k), KORO_ESTARTED);
+    ck_assert_int_eq(koro_resume(&k), KORO_EDEAD);
+    ck_assert_int_eq(koro_fini(&k), 0);
+    ck_assert_int_eq(koro_fini(&k), KORO_EINVAL);
+    ck_assert_int_eq(koro_resume(&k), KORO_EINVAL);
+}
+END_TEST
+
+static int fini_self_rc;
+
+static void
+body_fini_self(void *arg)
+{
+    fini_self_rc = koro_fini((koro_t *)arg);
+}
+
+START_TEST(fini_of_running_refused)
+{
+    koro_t k;
+
+    ck_assert_int_eq(koro_init(&k, body_fini_self, &k, stk[0], STACK), 0);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(fini_self_rc, KORO_ERUNNING);
+    ck_assert_int_eq(koro_status(&k), KORO_DEAD);
+}
+END_TEST
+
+START_TEST(strerror_covers_all)
+{
+    int e, f;
+
+    ck_assert_str_eq(koro_strerror(0), "success");
+    for (e = -1; e >= KORO_ELAST; e--) {
+        ck_assert_str_ne(koro_strerror(e), "unknown error");
+        for (f = e + 1; f < 0; f++)
+            ck_assert_str_ne(koro_strerror(e), koro_strerror(f));
+    }
+    ck_assert_str_eq(koro_strerror(KORO_ELAST - 1), "unknown error");
+    ck_assert_str_eq(koro_strerror(1), "unknown error");
+}
+END_TEST
+
+START_TEST(backend_named)
+{
+    const char *want = getenv("KORO_BACKEND_UNDER_TEST");
+
+    ck_assert_ptr_nonnull(koro_backend());
+    ck_assert_uint_gt(strlen(t_backend()), 0);
+    if (want)
+        ck_assert_str_eq(t_backend(), want);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* fini of a suspended coroutine, then the same stack reused. */
+
+static void
+body_forever(void *arg)
+{
+    for (;;) {
+        ++*(int *)arg;
+        koro_yield();
+    }
+}
+
+START_TEST(fini_suspended_then_reuse)
+{
+    koro_t k;
+    int n = 0, round;
+
+    for (round = 0; round < 20; round++) {
+        ck_assert_int_eq(koro_init(&k, body_forever, &n, stk[0], STACK), 0);
+        ck_assert_int_eq(koro_resume(&k), 0);
+        ck_assert_int_eq(koro_resume(&k), 0);
+        ck_assert_int_eq(koro_fini(&k), 0);
+        memset(stk[0], 0xee, STACK); /* the stack is ours again */
+    }
+    ck_assert_int_eq(n, 40);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Watermark and the overflow canary. */
+
+static void
+body_use_stack(void *arg)
+{
+    volatile unsigned char big[6000];
+    size_t i;
+
+    for (i = 0; i < sizeof big; i++)
+        big[i] = (unsigned char)i;
+    *(int *)arg = big[100];
+    koro_yield();
+}
+
+START_TEST(watermark_measures_peak)
+{
+    koro_t k;
+    size_t before, after;
+    int sink = 0;
+
+    ck_assert_int_eq(koro_init(&k, body_use_stack, &sink, stk[0], STACK), 0);
+    ck_assert_int_eq(koro_watermark(&k), 0);
+    ck_assert_int_eq(koro_stack_used(&k, &before), 0);
+    ck_assert_uint_lt(before, 512);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(koro_stack_used(&k, &after), 0);
+    ck_assert_uint_ge(after, 6000);
+    ck_assert_uint_lt(after, STACK / 2);
+    ck_assert_int_eq(sink, 100);
+}
+END_TEST
+
+static void
+body_smash(void *arg)
+{
+    void *lo, *hi;
+
+    koro_stack_bounds((koro_t *)arg, &lo, &hi);
+    /* Simulate running off the end of the stack. */
+    memset(lo, 0, 8);
+    koro_yield();
+}
+
+START_TEST(overflow_is_detected)
+{
+    koro_t k;
+
+    ck_assert_int_eq(koro_init(&k, body_smash, &k, stk[0], STACK), 0);
+    koro_set_name(&k, "smasher");
+    ck_assert_str_eq(koro_name(&k), "smasher");
+    koro_resume(&k); /* must abort() in the yield */
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* The core never allocates: count malloc calls made while the API runs. */
+
+static volatile int count_mallocs, nmallocs;
+
+#ifdef HAVE___LIBC_MALLOC
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+void *
+malloc(size_t n)
+{
+    if (count_mallocs)
+        nmallocs++;
+    return __libc_malloc(n);
+}
+void *
+calloc(size_t a, size_t b)
+{
+    if (count_mallocs)
+        nmallocs++;
+    return __libc_calloc(a, b);
+}
+void *
+realloc(void *p, size_t n)
+{
+    if (count_mallocs)
+        nmallocs++;
+    return __libc_realloc(p, n);
+}
+#endif
+
+static void
+body_alloc_free(void *arg)
+{
+    int i;
+
+    (void)arg;
+    for (i = 0; i < 100; i++)
+        koro_yield();
+}
+
+START_TEST(no_malloc_in_core)
+{
+    static koro_t ks[8];
+    int i, j;
+
+    /* Warm up whatever the runtime initialises lazily (TLS, ...). */
+    ck_assert_int_eq(koro_init(&ks[0], noop, NULL, stk[0], STACK), 0);
+    ck_assert_int_eq(koro_resume(&ks[0]), 0);
+    nmallocs = 0;
+    count_mallocs = 1;
+    for (i = 0; i < 8; i++)
+        if (koro_init(&ks[i], body_alloc_free, NULL,
+                      stk[i % 4] + (i / 4) * 32768, 32768) != 0)
+            nmallocs += 1000;
+    for (j = 0; j < 101; j++)
+        for (i = 0; i < 8; i++)
+            if (koro_resume(&ks[i]) != 0)
+                nmallocs += 1000;
+    count_mallocs = 0;
+    ck_assert_int_eq(nmallocs, 0);
+    for (i = 0; i < 8; i++)
+        ck_assert_int_eq(koro_status(&ks[i]), KORO_DEAD);
+}
+END_TEST
+
+static const char *
+malloc_skip(void)
+{
+#ifdef HAVE___LIBC_MALLOC
+    if (t_backend_is("threads"))
+        return "thread creation allocates inside the C library";
+    return NULL;
+#else
+    return "cannot interpose malloc here (no __libc_malloc)";
+#endif
+}
+
+void
+t_core(Suite *s)
+{
+    T_ADD(s, order_of_switches, NULL);
+    T_ADD(s, status_transitions, NULL);
+    T_ADD(s, locals_stay_put, NULL);
+    T_ADD(s, yield_from_deep_calls, NULL);
+    T_ADD(s, nesting_three_levels, NULL);
+    T_ADD(s, thousands_on_min_stacks, NULL);
+    T_ADD(s, stack_min_is_small,
+          t_backend_is("asm") ? NULL
+                              : "only the asm backend promises 1 KiB stacks");
+    T_ADD(s, fp_control_per_coroutine, NULL);
+    T_ADD(s, fp_rounding_really_switched, NULL);
+    T_ADD(s, callee_saved_registers, regs_skip());
+    T_ADD(s, entry_stack_aligned, NULL);
+    T_ADD(s, misuse_errors, NULL);
+    T_ADD(s, fini_of_running_refused, NULL);
+    T_ADD(s, strerror_covers_all, NULL);
+    T_ADD(s, backend_named, NULL);
+    T_ADD(s, fini_suspended_then_reuse, NULL);
+    T_ADD(s, watermark_measures_peak, NULL);
+    t_add_signal(s, "overflow_is_detected", overflow_is_detected, SIGABRT,
+                 NULL);
+    T_ADD(s, no_malloc_in_core, malloc_skip());
+}

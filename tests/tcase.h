@@ -1,0 +1,26 @@
+/* tcase.h - glue between the test files and the one test runner. */
+#ifndef KORO_TCASE_H
+#define KORO_TCASE_H
+
+#include <check.h>
+#include <string.h>
+
+#include "korutin.h"
+
+/* Add the Check test `fn` as its own case, or report it as skipped with
+ * `why` (non-NULL) so that nothing silently disappears. */
+void t_add(Suite *s, const char *name, const TTest *fn, const char *why);
+void t_add_signal(Suite *s, const char *name, const TTest *fn, int sig,
+                  const char *why);
+#define T_ADD(s, fn, why) t_add((s), #fn, (fn), (why))
+
+/* The first word of koro_backend(): "asm", "sjlj", ... */
+const char *t_backend(void);
+int t_backend_is(const char *name);
+/* Non-zero when the tests run with CK_NOFORK (no process isolation). */
+int t_nofork(void);
+
+/* One function per test file, called by tmain.c. */
+void t_core(Suite *s);
+
+#endif

@@ -1,0 +1,95 @@
+/* tmain.c - runs every test file's cases against the linked backend and
+ * prints "BACKEND: N passed, N failed, N skipped". */
+#include "tcase.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static int nskipped;
+
+const char *
+t_backend(void)
+{
+    static char name[32];
+    size_t n = strcspn(koro_backend(), " ");
+
+    if (n >= sizeof name)
+        n = sizeof name - 1;
+    memcpy(name, koro_backend(), n);
+    name[n] = '\0';
+    return name;
+}
+
+int
+t_backend_is(const char *name)
+{
+    return strcmp(t_backend(), name) == 0;
+}
+
+int
+t_nofork(void)
+{
+    const char *f = getenv("CK_FORK");
+
+#ifdef __EMSCRIPTEN__
+    return 1;
+#else
+    return f && strcmp(f, "no") == 0;
+#endif
+}
+
+static void
+t_add_case(Suite *s, const char *name, const TTest *fn, int sig,
+           const char *why)
+{
+    TCase *tc;
+
+    if (why) {
+        printf("SKIP: %s: %s\n", name, why);
+        nskipped++;
+        return;
+    }
+    tc = tcase_create(name);
+    tcase_set_timeout(tc, 60);
+    if (sig)
+        tcase_add_test_raise_signal(tc, fn, sig);
+    else
+        tcase_add_test(tc, fn);
+    suite_add_tcase(s, tc);
+}
+
+void
+t_add(Suite *s, const char *name, const TTest *fn, const char *why)
+{
+    t_add_case(s, name, fn, 0, why);
+}
+
+void
+t_add_signal(Suite *s, const char *name, const TTest *fn, int sig,
+             const char *why)
+{
+    if (!why && t_nofork())
+        why = "needs a forked process (CK_NOFORK)";
+    t_add_case(s, name, fn, sig, why);
+}
+
+int
+main(void)
+{
+    Suite *s = suite_create(koro_backend());
+    SRunner *sr;
+    int run, failed;
+
+    printf("libkorutin backend: %s\n", koro_backend());
+    t_core(s);
+    sr = srunner_create(s);
+    if (t_nofork())
+        srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    run = srunner_ntests_run(sr);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    printf("%s: %d passed, %d failed, %d skipped\n", t_backend(),
+           run - failed, failed, nskipped);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
