@@ -31,6 +31,12 @@
 #define HAVE_UCTX_REF 1
 #endif
 
+/* The per-backend programs measure only libkorutin. */
+#ifdef KORO_BENCH_NO_REFS
+#undef HAVE_UCTX_REF
+#undef HAVE_BOOST_CONTEXT
+#endif
+
 #define MAX_SAMPLES 31
 #define MAX_SIZES 16
 
@@ -329,7 +335,7 @@ main(int argc, char **argv)
     size_t ns[MAX_SIZES] = {1024, 16384}, stacks[MAX_SIZES] = {16384, 1024};
     size_t nn = 2, nstacks = 2, a, b;
     int refs = 0, sem = 0, opt;
-    char cpu[128];
+    char cpu[128], short_backend[32];
     const struct impl koro_impl = {"libkorutin", koro_setup, koro_rounds,
                                    koro_teardown};
 #ifdef HAVE_UCTX_REF
@@ -367,6 +373,8 @@ main(int argc, char **argv)
     if (nsamples < 1 || nsamples > MAX_SAMPLES)
         nsamples = 5;
 
+    snprintf(short_backend, sizeof short_backend, "%.*s",
+             (int)strcspn(koro_backend(), " "), koro_backend());
     machine_name(cpu, sizeof cpu);
     if (machine) {
         printf("backend %s\n", koro_backend());
@@ -390,7 +398,7 @@ main(int argc, char **argv)
 
             if (st >= koro_stack_min())
                 r = measure(&koro_impl, n, st);
-            report(koro_backend(), n, st, r);
+            report(short_backend, n, st, r);
             if (refs) {
 #ifdef HAVE_UCTX_REF
                 ru = measure(&uc_impl, n, st);

@@ -52,23 +52,14 @@ KORO_FUNC(koro__switch)
 	.cfi_rel_offset %r15, 0
 	subq	$8, %rsp
 	.cfi_adjust_cfa_offset 8
-	.cfi_remember_state
 	stmxcsr	(%rsp)
 	fnstcw	4(%rsp)
 	movq	%rsp, (%rdi)
-	movq	%rsp, %rdx
 	/* Same frame layout on the other stack: the CFI stays valid. */
 	movq	(%rsi), %rsp
-	/* Loading MXCSR and the x87 CW costs more than the rest of the
-	 * switch; they almost never differ between two contexts, so load
-	 * them only when they do. */
-	movl	(%rsp), %eax
-	cmpl	(%rdx), %eax
-	jne	2f
-	movzwl	4(%rsp), %eax
-	cmpw	4(%rdx), %ax
-	jne	3f
-1:	addq	$8, %rsp
+	ldmxcsr	(%rsp)
+	fldcw	4(%rsp)
+	addq	$8, %rsp
 	.cfi_adjust_cfa_offset -8
 	popq	%r15
 	.cfi_adjust_cfa_offset -8
@@ -93,13 +84,6 @@ KORO_FUNC(koro__switch)
 	.cfi_register %rip, %rcx
 	xorl	%eax, %eax
 	KORO_NOTRACK jmpq *%rcx
-	.cfi_restore_state
-2:	ldmxcsr	(%rsp)
-	movzwl	4(%rsp), %eax
-	cmpw	4(%rdx), %ax
-	je	1b
-3:	fldcw	4(%rsp)
-	jmp	1b
 	.cfi_endproc
 KORO_END(koro__switch)
 
