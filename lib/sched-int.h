@@ -11,8 +11,9 @@
 /* Scheduler bits of koro_flags_ (inside KORO_F_SCHED_MASK). */
 #define KORO_SF_SPAWNED 0x00010000u /* koro_sched_ owns it until it ends */
 #define KORO_SF_QUEUED 0x00020000u  /* on the run queue (koro_next_) */
-#define KORO_SF_BLOCKED 0x00040000u /* koro_next_ is its struct koro__waiter   \
-                                     */
+#define KORO_SF_BLOCKED                                                        \
+    0x00040000u /* koro_next_ is its struct koro__waiter                       \
+                 */
 
 #define KORO_SCHED_MAGIC 0x4b534348u /* "KSCH" */
 #define KORO_CHAN_MAGIC 0x4b43484eu  /* "KCHN" */
