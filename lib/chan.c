@@ -18,11 +18,27 @@ chan_ok(const koro_chan_t *c)
     return c && c->koro_magic_ == KORO_CHAN_MAGIC;
 }
 
-static inline void
+static KORO_ALWAYS_INLINE void
 copy_elem(void *dst, const void *src, size_t n)
 {
-    if (dst && n)
+    if (!dst)
+        return;
+    /* Fixed sizes become plain moves instead of a call to memcpy. */
+    switch (n) {
+    case 0:
+        break;
+    case 4:
+        memcpy(dst, src, 4);
+        break;
+    case 8:
+        memcpy(dst, src, 8);
+        break;
+    case 16:
+        memcpy(dst, src, 16);
+        break;
+    default:
         memcpy(dst, src, n);
+    }
 }
 
 static inline unsigned char *
@@ -40,7 +56,7 @@ case_index(const struct koro_sel *c)
 {
     const struct koro__waiter *w = (const struct koro__waiter *)c->koro_waiter_;
 
-    return (int)(c - w->cases);
+    return w->n == 1 ? 0 : (int)(c - w->cases); /* no division for 1 */
 }
 
 static inline void
@@ -60,7 +76,7 @@ enqueue(struct koro_sel **q, struct koro_sel *c, struct koro__waiter *w)
 /* The non-blocking halves.  Each returns 0 (done), KORO_ECLOSED or
  * KORO_EAGAIN (it would block). */
 
-static inline int
+static KORO_ALWAYS_INLINE int
 send_now(koro_chan_t *c, const void *elem)
 {
     struct koro_sel *r = c->koro_recvq_[0];
@@ -82,7 +98,7 @@ send_now(koro_chan_t *c, const void *elem)
     return KORO_EAGAIN;
 }
 
-static inline int
+static KORO_ALWAYS_INLINE int
 recv_now(koro_chan_t *c, void *elem)
 {
     struct koro_sel *sd = c->koro_sendq_[0];
@@ -114,10 +130,13 @@ recv_now(koro_chan_t *c, void *elem)
 /* ------------------------------------------------------------------ */
 /* Blocking: one operation with an optional timeout. */
 
+/* Not inlined, but always reached by a tail call (a jump): the fast paths
+ * above stay free of the frame this needs, and a blocked coroutine still
+ * has just one call layer between its caller and koro_yield(). */
 static KORO_NOINLINE int
 block_one(koro_chan_t *c, int op, void *elem, int timed, uint64_t ns)
 {
-    koro_t *self = koro_self();
+    koro_t *self = koro__self();
     koro_sched_t *s = koro__sched_of(self);
     struct koro__waiter w;
     struct koro_sel sel;
@@ -141,7 +160,7 @@ block_one(koro_chan_t *c, int op, void *elem, int timed, uint64_t ns)
     return w.fired < 0 ? KORO_ETIMEDOUT : sel.result;
 }
 
-static inline int
+static KORO_ALWAYS_INLINE int
 send_common(koro_chan_t *c, const void *elem, int timed, uint64_t ns)
 {
     int rc;
@@ -156,7 +175,7 @@ send_common(koro_chan_t *c, const void *elem, int timed, uint64_t ns)
     return block_one(c, KORO_SEL_SEND, (void *)(uintptr_t)elem, timed, ns);
 }
 
-static inline int
+static KORO_ALWAYS_INLINE int
 recv_common(koro_chan_t *c, void *elem, int timed, uint64_t ns)
 {
     int rc;
@@ -320,7 +339,7 @@ next_rand(koro_sched_t *s)
 KORO_API int
 koro_select(struct koro_sel *cases, size_t n, int64_t timeout_ns)
 {
-    koro_t *self = koro_self();
+    koro_t *self = koro__self();
     koro_sched_t *s = koro__sched_of(self);
     struct koro__waiter w;
     size_t i, nready = 0, pick = 0;

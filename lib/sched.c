@@ -77,8 +77,8 @@ sleep_until(uint64_t deadline)
 /* Timers: waiters sorted by deadline, earliest first.  Most timeouts in a
  * program have similar lengths, so the insertion searches from the end. */
 
-static void
-timer_add(koro_sched_t *s, struct koro__waiter *w)
+void
+koro__timer_add(koro_sched_t *s, struct koro__waiter *w)
 {
     struct koro__waiter *p = (struct koro__waiter *)s->koro_timers_end_;
 
@@ -135,20 +135,6 @@ koro__waiter_detach(struct koro__waiter *w)
         timer_del((koro_sched_t *)w->k->koro_sched_, w);
 }
 
-void
-koro__park(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
-{
-    w->k = self;
-    w->fired = -1;
-    if (w->timed)
-        timer_add(s, w);
-    self->koro_flags_ |= KORO_SF_BLOCKED;
-    self->koro_next_ = (koro_t *)(void *)w;
-    /* The scheduler sees KORO_SF_BLOCKED and leaves us off the queue
-     * until koro__wake() puts us back. */
-    koro_yield();
-}
-
 uint32_t
 koro__rand(koro_sched_t *s)
 {
@@ -198,7 +184,7 @@ koro_sched_spawn(koro_sched_t *s, koro_t *k)
 KORO_API koro_sched_t *
 koro_sched_self(void)
 {
-    return koro__sched_of(koro_self());
+    return koro__sched_of(koro__self());
 }
 
 /* k has left the scheduler for good. */
@@ -254,7 +240,6 @@ koro_sched_run(koro_sched_t *s)
         }
         if (!(s->koro_head_ = k->koro_next_))
             s->koro_tail_ = NULL;
-        k->koro_flags_ &= ~KORO_SF_QUEUED;
         /* While others are runnable, look at the clock only now and then:
          * reading it costs more than a switch. */
         if (KORO_UNLIKELY(s->koro_timers_ != NULL) && !(++s->koro_ticks_ & 63))
@@ -280,7 +265,7 @@ koro_sched_run(koro_sched_t *s)
 KORO_API int
 koro_sleep(uint64_t ns)
 {
-    koro_t *self = koro_self();
+    koro_t *self = koro__self();
     koro_sched_t *s = koro__sched_of(self);
     struct koro__waiter w;
     uint64_t now;
@@ -309,15 +294,18 @@ koro__sched_forget(koro_t *k)
         return;
     if (k->koro_flags_ & KORO_SF_BLOCKED) {
         koro__waiter_detach((struct koro__waiter *)(void *)k->koro_next_);
-    } else if (k->koro_flags_ & KORO_SF_QUEUED) {
-        /* O(queue length), but fini of a runnable coroutine is rare. */
+    } else {
+        /* Neither blocked nor running: it is on the run queue.  O(queue
+         * length), but fini of a runnable coroutine is rare. */
         koro_t *prev = NULL;
 
-        for (pp = &s->koro_head_; *pp != k; pp = &(*pp)->koro_next_)
+        for (pp = &s->koro_head_; *pp && *pp != k; pp = &(*pp)->koro_next_)
             prev = *pp;
-        *pp = k->koro_next_;
-        if (s->koro_tail_ == k)
-            s->koro_tail_ = prev;
+        if (*pp) {
+            *pp = k->koro_next_;
+            if (s->koro_tail_ == k)
+                s->koro_tail_ = prev;
+        }
     }
     release(s, k);
 }
