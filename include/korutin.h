@@ -135,6 +135,168 @@ KORO_API int koro_stack_used(const koro_t *k, size_t *used);
 /* The usable stack of k: [*lo, *hi).  Returns 0 or KORO_EINVAL. */
 KORO_API int koro_stack_bounds(const koro_t *k, void **lo, void **hi);
 
+/* ------------------------------------------------------------------ */
+/* Scheduler and channels.
+ *
+ * A scheduler runs coroutines in FIFO order: koro_sched_run() resumes the
+ * first runnable one until it yields, blocks or returns, then the next.
+ * koro_yield() inside a scheduled coroutine puts it at the back of the run
+ * queue.  Nothing is allocated: the caller provides the scheduler, every
+ * coroutine, every channel and its ring buffer; while a coroutine is
+ * blocked, its wait record lives in its own stack frame.
+ *
+ * Threads: a scheduler, its coroutines and the channels they use belong to
+ * one OS thread (the one calling koro_sched_run()); several threads may
+ * each run their own scheduler at the same time.  Nothing is locked, so a
+ * channel must not be used from two threads at once: doing so is
+ * undefined behaviour (use a pipe, a lock-protected queue or similar to
+ * talk between threads).  The current scheduler is the one that resumed
+ * koro_self(), so this holds under every backend.
+ *
+ * Blocking calls (koro_sleep, koro_chan_send/recv and their _timeout
+ * forms, koro_select with a non-zero timeout) must be made by a coroutine
+ * that a scheduler resumed itself; elsewhere (from main, or from a
+ * coroutine that a scheduled coroutine resumed) they return
+ * KORO_ENOSCHED instead of blocking.  The non-blocking calls
+ * (koro_chan_try_*, koro_chan_close, koro_select with timeout 0,
+ * koro_sched_spawn) work from anywhere on the scheduler's thread. */
+
+/* A scheduler.  Allocate it anywhere; the fields are private. */
+typedef struct koro_sched koro_sched_t;
+struct koro_sched {
+    koro_t *koro_head_;     /* run queue, linked through koro_next_ */
+    koro_t *koro_tail_;
+    koro_t *koro_cur_;      /* the coroutine it is running now */
+    void *koro_timers_;     /* earliest deadline first */
+    void *koro_timers_end_;
+    size_t koro_live_;      /* spawned and not finished */
+    uint64_t koro_rng_;     /* for koro_select's fair choice */
+    uint32_t koro_magic_;
+    uint32_t koro_ticks_;   /* dispatches, to look at the clock now and then */
+    uint32_t koro_running_; /* inside koro_sched_run() */
+    uint32_t koro_pad_;
+    void *koro_reserved_;
+};
+
+/* Prepare an empty scheduler.  Returns 0 or KORO_EINVAL (NULL s). */
+KORO_API int koro_sched_init(koro_sched_t *s);
+
+/* Add k, set up by koro_init() and never resumed, to the back of s's run
+ * queue.  May be called from anywhere on s's thread, also while s runs.
+ * Returns 0, KORO_EINVAL (NULL or uninitialised s or k), KORO_ESTARTED
+ * (k was already resumed or has finished) or KORO_EBUSY (k is already
+ * spawned). */
+KORO_API int koro_sched_spawn(koro_sched_t *s, koro_t *k);
+
+/* Run the coroutines of s until all have finished: returns 0.  When all
+ * that are left are blocked and no timer can wake them, returns
+ * KORO_EDEADLK and leaves them as they are: the caller may inspect them,
+ * wake some (e.g. koro_chan_close() or koro_chan_try_send()) and call
+ * koro_sched_run() again, or koro_fini() them.  While only sleepers are
+ * left, the OS thread sleeps until the earliest deadline.  Other errors:
+ * KORO_EINVAL (NULL or uninitialised s), KORO_EBUSY (s is already
+ * running), or whatever koro_resume() returned for a coroutine that could
+ * not be started (e.g. KORO_ESYS); that coroutine is dropped from s. */
+KORO_API int koro_sched_run(koro_sched_t *s);
+
+/* The scheduler that is running the current coroutine, or NULL. */
+KORO_API koro_sched_t *koro_sched_self(void);
+
+/* Block the current scheduled coroutine for at least ns nanoseconds of
+ * CLOCK_MONOTONIC time; koro_sleep(0) just yields.  Returns 0 or
+ * KORO_ENOSCHED. */
+KORO_API int koro_sleep(uint64_t ns);
+
+struct koro_sel;
+
+/* A channel of fixed-size elements over a caller-provided ring buffer.
+ * Allocate it anywhere; the fields are private. */
+typedef struct koro_chan koro_chan_t;
+struct koro_chan {
+    unsigned char *koro_buf_;
+    size_t koro_esize_;
+    size_t koro_cap_;
+    size_t koro_head_;  /* index of the oldest buffered element */
+    size_t koro_count_; /* elements buffered */
+    struct koro_sel *koro_sendq_[2]; /* blocked senders: first, last */
+    struct koro_sel *koro_recvq_[2]; /* blocked receivers: first, last */
+    uint32_t koro_magic_;
+    uint32_t koro_closed_;
+};
+
+/* Prepare c to carry elements of elem_size bytes (0 is allowed, for pure
+ * signals) with room for capacity of them in buf, which must hold
+ * elem_size * capacity bytes and outlive the channel.  capacity 0 makes
+ * a rendezvous channel: a send completes only when a receiver takes the
+ * element (buf may then be NULL).  Returns 0 or KORO_EINVAL (NULL c, NULL
+ * buf with a non-zero buffer size, or a size that overflows). */
+KORO_API int koro_chan_init(koro_chan_t *c, void *buf, size_t elem_size,
+                            size_t capacity);
+
+/* Send a copy of the elem_size bytes at elem (NULL allowed when elem_size
+ * is 0), blocking while the channel is full (capacity 0: until a receiver
+ * takes it).  Blocked senders complete in FIFO order.  Returns 0,
+ * KORO_ECLOSED (closed before or while waiting: the element was not
+ * sent), KORO_EINVAL or KORO_ENOSCHED (it would have to block here). */
+KORO_API int koro_chan_send(koro_chan_t *c, const void *elem);
+
+/* Receive the oldest element into elem (NULL discards it), blocking while
+ * there is none.  Blocked receivers complete in FIFO order.  Returns 0,
+ * KORO_ECLOSED (closed and nothing left: elem is left untouched),
+ * KORO_EINVAL or KORO_ENOSCHED (it would have to block here). */
+KORO_API int koro_chan_recv(koro_chan_t *c, void *elem);
+
+/* As koro_chan_send/recv but never block: KORO_EAGAIN when they would.
+ * They work from anywhere on the channel's thread. */
+KORO_API int koro_chan_try_send(koro_chan_t *c, const void *elem);
+KORO_API int koro_chan_try_recv(koro_chan_t *c, void *elem);
+
+/* As koro_chan_send/recv, giving up after ns nanoseconds with
+ * KORO_ETIMEDOUT.  With ns == 0 they never block and work from anywhere
+ * (KORO_ETIMEDOUT when they would have blocked). */
+KORO_API int koro_chan_send_timeout(koro_chan_t *c, const void *elem,
+                                    uint64_t ns);
+KORO_API int koro_chan_recv_timeout(koro_chan_t *c, void *elem, uint64_t ns);
+
+/* Close c: no more sends.  Every blocked receiver and sender is woken;
+ * receivers first drain what is buffered, then get KORO_ECLOSED; senders
+ * get KORO_ECLOSED.  Returns 0, KORO_EINVAL, or KORO_ECLOSED if c was
+ * already closed (nothing else happens then). */
+KORO_API int koro_chan_close(koro_chan_t *c);
+
+/* Number of elements buffered in c now (0 for rendezvous channels), or
+ * KORO_EINVAL. */
+KORO_API long koro_chan_len(const koro_chan_t *c);
+
+/* One case of koro_select().  Fill in chan, op and elem; the rest is
+ * private and needs no initialisation.  A NULL chan is never ready (a way
+ * to disable a case). */
+#define KORO_SEL_SEND 1
+#define KORO_SEL_RECV 2
+struct koro_sel {
+    koro_chan_t *chan;
+    int op;     /* KORO_SEL_SEND or KORO_SEL_RECV */
+    void *elem; /* what to send, or where to receive (NULL: discard) */
+    int result; /* set for the completed case: 0 or KORO_ECLOSED */
+    /* private: the wait record while the coroutine is blocked */
+    struct koro_sel *koro_prev_;
+    struct koro_sel *koro_next_;
+    void *koro_waiter_;
+};
+
+/* Wait until one of the n cases can complete, complete it and return its
+ * index.  When several are ready, one is chosen at random, each with the
+ * same chance.  A receive on a closed, drained channel completes with
+ * result KORO_ECLOSED, and so does a send on a closed channel (nothing is
+ * sent).  timeout_ns: -1 waits for ever, 0 only polls (works from
+ * anywhere), > 0 waits at most that many nanoseconds.  Returns the index,
+ * KORO_EAGAIN (polled and nothing was ready), KORO_ETIMEDOUT, KORO_EINVAL
+ * (NULL cases with n > 0, a bad op, an uninitialised channel) or
+ * KORO_ENOSCHED (it would have to block here).  n == 0 with timeout -1
+ * blocks for ever (only koro_fini() or deadlock detection ends it). */
+KORO_API int koro_select(struct koro_sel *cases, size_t n,
+                         int64_t timeout_ns);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,8 +1,311 @@
-/* sched.c - the scheduler (placeholder until it lands). */
-#include "koro-int.h"
+/* sched.c - a FIFO scheduler over the core API, with timers.
+ *
+ * The run queue is intrusive (koro_t.koro_next_); a blocked coroutine is
+ * off the queue and its koro_next_ points to its wait record, which lives
+ * in its own stack frame.  Timers are a list of those wait records sorted
+ * by deadline.  Nothing is allocated. */
+#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include "sched-int.h"
 
+#if defined(_WIN32)
+#include <windows.h>
+#else
+#include <errno.h>
+#include <time.h>
+#endif
+
+/* ------------------------------------------------------------------ */
+/* The clock.  Everything the scheduler knows about time goes through
+ * koro__now() and sleep_until(). */
+
+#if defined(_WIN32)
+uint64_t
+koro__now(void)
+{
+    static LARGE_INTEGER freq;
+    LARGE_INTEGER t;
+
+    if (!freq.QuadPart)
+        QueryPerformanceFrequency(&freq);
+    QueryPerformanceCounter(&t);
+    return (uint64_t)((double)t.QuadPart * 1e9 / (double)freq.QuadPart);
+}
+
+static void
+sleep_until(uint64_t deadline)
+{
+    uint64_t now = koro__now();
+
+    if (deadline > now)
+        Sleep((DWORD)((deadline - now + 999999) / 1000000));
+}
+#else
+uint64_t
+koro__now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void
+sleep_until(uint64_t deadline)
+{
+    struct timespec ts;
+#if defined(TIMER_ABSTIME) && !defined(__APPLE__)
+    /* Absolute: a signal cannot make us sleep longer than asked. */
+    ts.tv_sec = (time_t)(deadline / 1000000000u);
+    ts.tv_nsec = (long)(deadline % 1000000000u);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
+#else
+    uint64_t now = koro__now();
+
+    if (deadline <= now)
+        return;
+    ts.tv_sec = (time_t)((deadline - now) / 1000000000u);
+    ts.tv_nsec = (long)((deadline - now) % 1000000000u);
+    nanosleep(&ts, NULL); /* woken early: the caller looks again */
+#endif
+}
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Timers: waiters sorted by deadline, earliest first.  Most timeouts in a
+ * program have similar lengths, so the insertion searches from the end. */
+
+void
+koro__timer_add(koro_sched_t *s, struct koro__waiter *w)
+{
+    struct koro__waiter *p = (struct koro__waiter *)s->koro_timers_end_;
+
+    while (p && p->deadline > w->deadline)
+        p = p->tprev;
+    w->tprev = p;
+    if (p) {
+        w->tnext = p->tnext;
+        p->tnext = w;
+    } else {
+        w->tnext = (struct koro__waiter *)s->koro_timers_;
+        s->koro_timers_ = w;
+    }
+    if (w->tnext)
+        w->tnext->tprev = w;
+    else
+        s->koro_timers_end_ = w;
+    w->timed = 1;
+}
+
+static void
+timer_del(koro_sched_t *s, struct koro__waiter *w)
+{
+    if (w->tprev)
+        w->tprev->tnext = w->tnext;
+    else
+        s->koro_timers_ = w->tnext;
+    if (w->tnext)
+        w->tnext->tprev = w->tprev;
+    else
+        s->koro_timers_end_ = w->tprev;
+    w->timed = 0;
+}
+
+/* Wake every waiter whose deadline has passed. */
+static void
+timers_fire(koro_sched_t *s, uint64_t now)
+{
+    struct koro__waiter *w;
+
+    while ((w = (struct koro__waiter *)s->koro_timers_) && w->deadline <= now)
+        koro__wake(w, -1);
+}
+
+void
+koro__waiter_detach(struct koro__waiter *w)
+{
+    size_t i;
+
+    for (i = 0; i < w->n; i++)
+        if (w->cases[i].koro_waiter_)
+            koro__sel_unlink(&w->cases[i]);
+    if (w->timed)
+        timer_del((koro_sched_t *)w->k->koro_sched_, w);
+}
+
+uint32_t
+koro__rand(koro_sched_t *s)
+{
+    /* xorshift64*: plenty for choosing among select cases. */
+    uint64_t x = s->koro_rng_;
+
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    s->koro_rng_ = x;
+    return (uint32_t)((x * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+/* ------------------------------------------------------------------ */
+/* The public scheduler API. */
+
+KORO_API int
+koro_sched_init(koro_sched_t *s)
+{
+    if (!s)
+        return KORO_EINVAL;
+    memset(s, 0, sizeof *s);
+    /* Seed from the address so that two schedulers differ. */
+    s->koro_rng_ = ((uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull) | 1u;
+    s->koro_magic_ = KORO_SCHED_MAGIC;
+    return 0;
+}
+
+KORO_API int
+koro_sched_spawn(koro_sched_t *s, koro_t *k)
+{
+    int st = koro_status(k);
+
+    if (!s || s->koro_magic_ != KORO_SCHED_MAGIC || st < 0)
+        return KORO_EINVAL;
+    if (k->koro_flags_ & KORO_SF_SPAWNED)
+        return KORO_EBUSY;
+    if (st != KORO_SUSPENDED || (k->koro_flags_ & KORO_F_STARTED))
+        return KORO_ESTARTED;
+    k->koro_sched_ = s;
+    k->koro_flags_ |= KORO_SF_SPAWNED;
+    s->koro_live_++;
+    koro__runq_push(s, k);
+    return 0;
+}
+
+KORO_API koro_sched_t *
+koro_sched_self(void)
+{
+    return koro__sched_of(koro__self());
+}
+
+/* k has left the scheduler for good. */
+static void
+release(koro_sched_t *s, koro_t *k)
+{
+    s->koro_live_--;
+    k->koro_sched_ = NULL;
+    k->koro_next_ = NULL;
+    k->koro_flags_ &= ~KORO_F_SCHED_MASK;
+}
+
+/* Nothing is runnable: finish, report a deadlock, or sleep until the
+ * first timer.  Returns 1 to go on, 0 or a KORO_E* code to stop. */
+static int
+idle(koro_sched_t *s)
+{
+    struct koro__waiter *w;
+    uint64_t now;
+
+    if (!s->koro_live_)
+        return 0;
+    w = (struct koro__waiter *)s->koro_timers_;
+    if (!w)
+        return KORO_EDEADLK;
+    now = koro__now();
+    if (w->deadline > now) {
+        sleep_until(w->deadline);
+        now = koro__now();
+    }
+    timers_fire(s, now);
+    return 1;
+}
+
+KORO_API int
+koro_sched_run(koro_sched_t *s)
+{
+    koro_t *k;
+    int rc = 0;
+
+    if (!s || s->koro_magic_ != KORO_SCHED_MAGIC)
+        return KORO_EINVAL;
+    if (s->koro_running_)
+        return KORO_EBUSY;
+    s->koro_running_ = 1;
+    for (;;) {
+        k = s->koro_head_;
+        if (KORO_UNLIKELY(!k)) {
+            rc = idle(s);
+            if (rc <= 0)
+                break;
+            continue;
+        }
+        if (!(s->koro_head_ = k->koro_next_))
+            s->koro_tail_ = NULL;
+        /* While others are runnable, look at the clock only now and then:
+         * reading it costs more than a switch. */
+        if (KORO_UNLIKELY(s->koro_timers_ != NULL) && !(++s->koro_ticks_ & 63))
+            timers_fire(s, koro__now());
+        s->koro_cur_ = k;
+        rc = koro_resume(k);
+        s->koro_cur_ = NULL;
+        if (KORO_UNLIKELY(rc < 0)) {
+            release(s, k); /* it could not run (e.g. no thread for it) */
+            break;
+        }
+        if (k->koro_flags_ & KORO_SF_BLOCKED)
+            continue;
+        if (koro_status(k) == KORO_DEAD)
+            release(s, k);
+        else
+            koro__runq_push(s, k); /* it yielded: to the back */
+    }
+    s->koro_running_ = 0;
+    return rc;
+}
+
+KORO_API int
+koro_sleep(uint64_t ns)
+{
+    koro_t *self = koro__self();
+    koro_sched_t *s = koro__sched_of(self);
+    struct koro__waiter w;
+    uint64_t now;
+
+    if (!s)
+        return KORO_ENOSCHED;
+    if (ns == 0)
+        return koro_yield();
+    now = koro__now();
+    w.cases = NULL;
+    w.n = 0;
+    w.timed = 1;
+    w.deadline = now + ns < now ? UINT64_MAX : now + ns;
+    koro__park(s, self, &w);
+    return 0;
+}
+
+/* Called by koro_fini(): k is suspended or dead, never running. */
 void
 koro__sched_forget(koro_t *k)
 {
-    (void)k;
+    koro_sched_t *s = (koro_sched_t *)k->koro_sched_;
+    koro_t **pp;
+
+    if (!s || !(k->koro_flags_ & KORO_SF_SPAWNED))
+        return;
+    if (k->koro_flags_ & KORO_SF_BLOCKED) {
+        koro__waiter_detach((struct koro__waiter *)(void *)k->koro_next_);
+    } else {
+        /* Neither blocked nor running: it is on the run queue.  O(queue
+         * length), but fini of a runnable coroutine is rare. */
+        koro_t *prev = NULL;
+
+        for (pp = &s->koro_head_; *pp && *pp != k; pp = &(*pp)->koro_next_)
+            prev = *pp;
+        if (*pp) {
+            *pp = k->koro_next_;
+            if (s->koro_tail_ == k)
+                s->koro_tail_ = prev;
+        }
+    }
+    release(s, k);
 }

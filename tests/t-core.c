@@ -635,7 +635,8 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* The core never allocates: count malloc calls made while the API runs. */
 
-static volatile int count_mallocs, nmallocs;
+/* Shared with the other test files (tcase.h). */
+volatile int count_mallocs, nmallocs;
 
 #ifdef HAVE___LIBC_MALLOC
 extern void *__libc_malloc(size_t);
@@ -699,7 +700,7 @@ START_TEST(no_malloc_in_core)
 }
 END_TEST
 
-static const char *
+const char *
 malloc_skip(void)
 {
 #ifdef HAVE___LIBC_MALLOC

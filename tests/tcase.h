@@ -20,7 +20,14 @@ int t_backend_is(const char *name);
 /* Non-zero when the tests run with CK_NOFORK (no process isolation). */
 int t_nofork(void);
 
+/* malloc() calls are counted while count_mallocs is set (t-core.c);
+ * malloc_skip() says why they cannot be, or NULL. */
+extern volatile int count_mallocs, nmallocs;
+const char *malloc_skip(void);
+
 /* One function per test file, called by tmain.c. */
 void t_core(Suite *s);
+void t_sched(Suite *s);
+void t_chan(Suite *s);
 
 #endif

@@ -1,0 +1,80 @@
+/* pipeline.c - producer / consumer pipeline: a producer emits numbers,
+ * several workers square them in parallel (coroutines, one OS thread),
+ * a consumer sums the results.  Buffered channels decouple the stages; the
+ * producer closes its channel when done, the last worker to finish closes
+ * the results channel, and the consumer stops when it is drained.
+ *
+ *   pipeline [N]   exit status 0 if the sum of squares of 1..N is right. */
+#include <korutin.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define NWORKERS 4
+#define STACK 16384
+
+static koro_sched_t sched;
+static koro_chan_t jobs, results;
+static long jobs_buf[8], results_buf[8];
+static int workers_left = NWORKERS;
+static long n_items;
+
+static void
+producer(void *arg)
+{
+    long i;
+
+    (void)arg;
+    for (i = 1; i <= n_items; i++)
+        koro_chan_send(&jobs, &i);
+    koro_chan_close(&jobs);
+}
+
+static void
+worker(void *arg)
+{
+    long v, sq;
+
+    (void)arg;
+    while (koro_chan_recv(&jobs, &v) == 0) {
+        sq = v * v;
+        koro_chan_send(&results, &sq);
+    }
+    if (--workers_left == 0)
+        koro_chan_close(&results);
+}
+
+static void
+consumer(void *arg)
+{
+    long v;
+
+    while (koro_chan_recv(&results, &v) == 0)
+        *(long *)arg += v;
+}
+
+int
+main(int argc, char **argv)
+{
+    static koro_t ks[NWORKERS + 2];
+    static unsigned char stacks[NWORKERS + 2][STACK];
+    long sum = 0, want;
+    int i, rc;
+
+    n_items = argc > 1 ? atol(argv[1]) : 10000;
+    koro_sched_init(&sched);
+    koro_chan_init(&jobs, jobs_buf, sizeof(long), 8);
+    koro_chan_init(&results, results_buf, sizeof(long), 8);
+    koro_init(&ks[0], producer, NULL, stacks[0], STACK);
+    for (i = 1; i <= NWORKERS; i++)
+        koro_init(&ks[i], worker, NULL, stacks[i], STACK);
+    koro_init(&ks[NWORKERS + 1], consumer, &sum, stacks[NWORKERS + 1], STACK);
+    for (i = 0; i < NWORKERS + 2; i++)
+        koro_sched_spawn(&sched, &ks[i]);
+    rc = koro_sched_run(&sched);
+    want = n_items * (n_items + 1) * (2 * n_items + 1) / 6;
+    printf("sum of squares 1..%ld = %ld (expected %ld)\n", n_items, sum, want);
+    if (rc != 0)
+        fprintf(stderr, "pipeline: %s\n", koro_strerror(rc));
+    return rc == 0 && sum == want ? 0 : 1;
+}

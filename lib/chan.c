@@ -1,0 +1,383 @@
+/* chan.c - Go-like channels and select over the scheduler.
+ *
+ * A channel is a ring buffer the caller provides plus two FIFO queues of
+ * blocked operations (struct koro_sel records in the blocked coroutines'
+ * own stack frames).  Invariants: receivers wait only while the buffer is
+ * empty, senders only while it is full, never both at once except for the
+ * cases of one select that waits on both sides (they cannot match each
+ * other because that coroutine is blocked).  A send to a waiting receiver
+ * copies the element straight into the receiver's destination and makes
+ * it runnable: no buffering and no second copy. */
+#include "sched-int.h"
+
+static KORO_TLS uint64_t rng_outside KORO_TLS_MODEL;
+
+static inline int
+chan_ok(const koro_chan_t *c)
+{
+    return c && c->koro_magic_ == KORO_CHAN_MAGIC;
+}
+
+static KORO_ALWAYS_INLINE void
+copy_elem(void *dst, const void *src, size_t n)
+{
+    if (!dst)
+        return;
+    /* Fixed sizes become plain moves instead of a call to memcpy. */
+    switch (n) {
+    case 0:
+        break;
+    case 4:
+        memcpy(dst, src, 4);
+        break;
+    case 8:
+        memcpy(dst, src, 8);
+        break;
+    case 16:
+        memcpy(dst, src, 16);
+        break;
+    default:
+        memcpy(dst, src, n);
+    }
+}
+
+static inline unsigned char *
+slot(const koro_chan_t *c, size_t i)
+{
+    i += c->koro_head_;
+    if (i >= c->koro_cap_)
+        i -= c->koro_cap_;
+    return c->koro_buf_ + i * c->koro_esize_;
+}
+
+/* Index of a case inside its waiter's array. */
+static inline int
+case_index(const struct koro_sel *c)
+{
+    const struct koro__waiter *w = (const struct koro__waiter *)c->koro_waiter_;
+
+    return w->n == 1 ? 0 : (int)(c - w->cases); /* no division for 1 */
+}
+
+static inline void
+enqueue(struct koro_sel **q, struct koro_sel *c, struct koro__waiter *w)
+{
+    c->koro_waiter_ = w;
+    c->koro_next_ = NULL;
+    c->koro_prev_ = q[1];
+    if (q[1])
+        q[1]->koro_next_ = c;
+    else
+        q[0] = c;
+    q[1] = c;
+}
+
+/* ------------------------------------------------------------------ */
+/* The non-blocking halves.  Each returns 0 (done), KORO_ECLOSED or
+ * KORO_EAGAIN (it would block). */
+
+static KORO_ALWAYS_INLINE int
+send_now(koro_chan_t *c, const void *elem)
+{
+    struct koro_sel *r = c->koro_recvq_[0];
+
+    if (KORO_UNLIKELY(c->koro_closed_))
+        return KORO_ECLOSED;
+    if (r) {
+        /* Hand-off: straight into the waiting receiver. */
+        copy_elem(r->elem, elem, c->koro_esize_);
+        r->result = 0;
+        koro__wake((struct koro__waiter *)r->koro_waiter_, case_index(r));
+        return 0;
+    }
+    if (c->koro_count_ < c->koro_cap_) {
+        copy_elem(slot(c, c->koro_count_), elem, c->koro_esize_);
+        c->koro_count_++;
+        return 0;
+    }
+    return KORO_EAGAIN;
+}
+
+static KORO_ALWAYS_INLINE int
+recv_now(koro_chan_t *c, void *elem)
+{
+    struct koro_sel *sd = c->koro_sendq_[0];
+
+    if (c->koro_count_) {
+        copy_elem(elem, slot(c, 0), c->koro_esize_);
+        if (++c->koro_head_ == c->koro_cap_)
+            c->koro_head_ = 0;
+        c->koro_count_--;
+        if (sd) {
+            /* The buffer was full: the first blocked sender's element
+             * takes the freed place, in order. */
+            copy_elem(slot(c, c->koro_count_), sd->elem, c->koro_esize_);
+            c->koro_count_++;
+            sd->result = 0;
+            koro__wake((struct koro__waiter *)sd->koro_waiter_, case_index(sd));
+        }
+        return 0;
+    }
+    if (sd) {
+        copy_elem(elem, sd->elem, c->koro_esize_);
+        sd->result = 0;
+        koro__wake((struct koro__waiter *)sd->koro_waiter_, case_index(sd));
+        return 0;
+    }
+    return c->koro_closed_ ? KORO_ECLOSED : KORO_EAGAIN;
+}
+
+/* ------------------------------------------------------------------ */
+/* Blocking: one operation with an optional timeout. */
+
+/* Not inlined, but always reached by a tail call (a jump): the fast paths
+ * above stay free of the frame this needs, and a blocked coroutine still
+ * has just one call layer between its caller and koro_yield(). */
+static KORO_NOINLINE int
+block_one(koro_chan_t *c, int op, void *elem, int timed, uint64_t ns)
+{
+    koro_t *self = koro__self();
+    koro_sched_t *s = koro__sched_of(self);
+    struct koro__waiter w;
+    struct koro_sel sel;
+
+    if (!s)
+        return KORO_ENOSCHED;
+    sel.chan = c;
+    sel.op = op;
+    sel.elem = elem;
+    sel.result = KORO_ETIMEDOUT;
+    w.cases = &sel;
+    w.n = 1;
+    w.timed = timed;
+    if (timed) {
+        uint64_t now = koro__now();
+
+        w.deadline = now + ns < now ? UINT64_MAX : now + ns;
+    }
+    enqueue(op == KORO_SEL_SEND ? c->koro_sendq_ : c->koro_recvq_, &sel, &w);
+    koro__park(s, self, &w);
+    return w.fired < 0 ? KORO_ETIMEDOUT : sel.result;
+}
+
+static KORO_ALWAYS_INLINE int
+send_common(koro_chan_t *c, const void *elem, int timed, uint64_t ns)
+{
+    int rc;
+
+    if (KORO_UNLIKELY(!chan_ok(c) || (!elem && c->koro_esize_)))
+        return KORO_EINVAL;
+    rc = send_now(c, elem);
+    if (rc != KORO_EAGAIN)
+        return rc;
+    if (timed && ns == 0)
+        return KORO_ETIMEDOUT;
+    return block_one(c, KORO_SEL_SEND, (void *)(uintptr_t)elem, timed, ns);
+}
+
+static KORO_ALWAYS_INLINE int
+recv_common(koro_chan_t *c, void *elem, int timed, uint64_t ns)
+{
+    int rc;
+
+    if (KORO_UNLIKELY(!chan_ok(c)))
+        return KORO_EINVAL;
+    rc = recv_now(c, elem);
+    if (rc != KORO_EAGAIN)
+        return rc;
+    if (timed && ns == 0)
+        return KORO_ETIMEDOUT;
+    return block_one(c, KORO_SEL_RECV, elem, timed, ns);
+}
+
+/* ------------------------------------------------------------------ */
+/* The public channel API. */
+
+KORO_API int
+koro_chan_init(koro_chan_t *c, void *buf, size_t elem_size, size_t capacity)
+{
+    if (!c)
+        return KORO_EINVAL;
+    if (elem_size && capacity > (size_t)-1 / elem_size)
+        return KORO_EINVAL;
+    if (!buf && elem_size && capacity)
+        return KORO_EINVAL;
+    memset(c, 0, sizeof *c);
+    c->koro_buf_ = (unsigned char *)buf;
+    c->koro_esize_ = elem_size;
+    c->koro_cap_ = capacity;
+    c->koro_magic_ = KORO_CHAN_MAGIC;
+    return 0;
+}
+
+KORO_API int
+koro_chan_send(koro_chan_t *c, const void *elem)
+{
+    return send_common(c, elem, 0, 0);
+}
+
+KORO_API int
+koro_chan_recv(koro_chan_t *c, void *elem)
+{
+    return recv_common(c, elem, 0, 0);
+}
+
+KORO_API int
+koro_chan_send_timeout(koro_chan_t *c, const void *elem, uint64_t ns)
+{
+    return send_common(c, elem, 1, ns);
+}
+
+KORO_API int
+koro_chan_recv_timeout(koro_chan_t *c, void *elem, uint64_t ns)
+{
+    return recv_common(c, elem, 1, ns);
+}
+
+KORO_API int
+koro_chan_try_send(koro_chan_t *c, const void *elem)
+{
+    if (!chan_ok(c) || (!elem && c->koro_esize_))
+        return KORO_EINVAL;
+    return send_now(c, elem);
+}
+
+KORO_API int
+koro_chan_try_recv(koro_chan_t *c, void *elem)
+{
+    if (!chan_ok(c))
+        return KORO_EINVAL;
+    return recv_now(c, elem);
+}
+
+KORO_API int
+koro_chan_close(koro_chan_t *c)
+{
+    struct koro_sel *x;
+
+    if (!chan_ok(c))
+        return KORO_EINVAL;
+    if (c->koro_closed_)
+        return KORO_ECLOSED;
+    c->koro_closed_ = 1;
+    /* Waking unlinks the case (and the rest of its select) from the
+     * queue, so always take the first one. */
+    while ((x = c->koro_recvq_[0]) != NULL) {
+        x->result = KORO_ECLOSED;
+        koro__wake((struct koro__waiter *)x->koro_waiter_, case_index(x));
+    }
+    while ((x = c->koro_sendq_[0]) != NULL) {
+        x->result = KORO_ECLOSED;
+        koro__wake((struct koro__waiter *)x->koro_waiter_, case_index(x));
+    }
+    return 0;
+}
+
+KORO_API long
+koro_chan_len(const koro_chan_t *c)
+{
+    if (!chan_ok(c))
+        return KORO_EINVAL;
+    return (long)c->koro_count_;
+}
+
+/* ------------------------------------------------------------------ */
+/* Select. */
+
+static int
+case_ready(const struct koro_sel *x)
+{
+    const koro_chan_t *c = x->chan;
+
+    if (!c)
+        return 0;
+    if (x->op == KORO_SEL_SEND)
+        return c->koro_closed_ || c->koro_recvq_[0] ||
+               c->koro_count_ < c->koro_cap_;
+    return c->koro_count_ || c->koro_sendq_[0] || c->koro_closed_;
+}
+
+static int
+cases_valid(const struct koro_sel *cases, size_t n)
+{
+    size_t i;
+
+    if (!cases && n)
+        return 0;
+    if (n > (size_t)0x7fffffff)
+        return 0;
+    for (i = 0; i < n; i++) {
+        const struct koro_sel *x = &cases[i];
+
+        if (x->op != KORO_SEL_SEND && x->op != KORO_SEL_RECV)
+            return 0;
+        if (x->chan && !chan_ok(x->chan))
+            return 0;
+        if (x->chan && x->op == KORO_SEL_SEND && !x->elem &&
+            x->chan->koro_esize_)
+            return 0;
+    }
+    return 1;
+}
+
+static uint32_t
+next_rand(koro_sched_t *s)
+{
+    koro_sched_t tmp;
+
+    if (s)
+        return koro__rand(s);
+    /* Outside a scheduler (polling from main): a per-thread state. */
+    if (!rng_outside)
+        rng_outside = ((uint64_t)(uintptr_t)&tmp * 0x9e3779b97f4a7c15ull) | 1u;
+    tmp.koro_rng_ = rng_outside;
+    koro__rand(&tmp);
+    rng_outside = tmp.koro_rng_;
+    return koro__rand(&tmp);
+}
+
+KORO_API int
+koro_select(struct koro_sel *cases, size_t n, int64_t timeout_ns)
+{
+    koro_t *self = koro__self();
+    koro_sched_t *s = koro__sched_of(self);
+    struct koro__waiter w;
+    size_t i, nready = 0, pick = 0;
+
+    if (!cases_valid(cases, n) || timeout_ns < -1)
+        return KORO_EINVAL;
+    /* Reservoir choice: each ready case wins with the same chance. */
+    for (i = 0; i < n; i++)
+        if (case_ready(&cases[i]) && next_rand(s) % ++nready == 0)
+            pick = i;
+    if (nready) {
+        struct koro_sel *x = &cases[pick];
+
+        x->result = x->op == KORO_SEL_SEND ? send_now(x->chan, x->elem)
+                                           : recv_now(x->chan, x->elem);
+        return (int)pick;
+    }
+    if (timeout_ns == 0)
+        return KORO_EAGAIN;
+    if (!s)
+        return KORO_ENOSCHED;
+    w.cases = cases;
+    w.n = n;
+    w.timed = timeout_ns > 0;
+    if (w.timed) {
+        uint64_t now = koro__now();
+
+        w.deadline = now + (uint64_t)timeout_ns;
+    }
+    for (i = 0; i < n; i++) {
+        struct koro_sel *x = &cases[i];
+
+        x->koro_waiter_ = NULL;
+        if (x->chan)
+            enqueue(x->op == KORO_SEL_SEND ? x->chan->koro_sendq_
+                                           : x->chan->koro_recvq_,
+                    x, &w);
+    }
+    koro__park(s, self, &w);
+    return w.fired < 0 ? KORO_ETIMEDOUT : w.fired;
+}

@@ -1,0 +1,136 @@
+/* sched-int.h - what the scheduler (sched.c) and the channels (chan.c)
+ * share.  Nothing here allocates: every record lives in a caller's object
+ * or in the stack frame of the coroutine it describes. */
+#ifndef KORO_SCHED_INT_H
+#define KORO_SCHED_INT_H
+
+#include "koro-int.h"
+
+#include <string.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define KORO_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define KORO_ALWAYS_INLINE inline
+#endif
+
+/* Scheduler bits of koro_flags_ (inside KORO_F_SCHED_MASK). */
+#define KORO_SF_SPAWNED 0x00010000u /* koro_sched_ owns it until it ends */
+#define KORO_SF_QUEUED 0x00020000u  /* on the run queue (koro_next_) */
+#define KORO_SF_BLOCKED                                                        \
+    0x00040000u /* koro_next_ is its struct koro__waiter                       \
+                 */
+
+#define KORO_SCHED_MAGIC 0x4b534348u /* "KSCH" */
+#define KORO_CHAN_MAGIC 0x4b43484eu  /* "KCHN" */
+
+/* The wait record of one blocked coroutine, in its own stack frame: the
+ * cases it waits on (one for a plain send or receive, n for a select, none
+ * for a sleep) and its place among the timers. */
+struct koro__waiter {
+    koro_t *k;
+    struct koro_sel *cases;
+    size_t n;
+    int fired; /* index of the case that completed; -1: the timer */
+    int timed; /* on the scheduler's timer list */
+    uint64_t deadline;
+    struct koro__waiter *tprev, *tnext;
+};
+
+/* The scheduler that resumed the running coroutine `self` itself, or
+ * NULL: only then may self block. */
+static inline koro_sched_t *
+koro__sched_of(koro_t *self)
+{
+    koro_sched_t *s;
+
+    if (!self)
+        return NULL;
+    s = (koro_sched_t *)self->koro_sched_;
+    return s && s->koro_cur_ == self ? s : NULL;
+}
+
+/* Append k to its scheduler's run queue. */
+static inline void
+koro__runq_push(koro_sched_t *s, koro_t *k)
+{
+    k->koro_next_ = NULL;
+    if (s->koro_tail_)
+        s->koro_tail_->koro_next_ = k;
+    else
+        s->koro_head_ = k;
+    s->koro_tail_ = k;
+}
+
+/* Take one case out of its channel's wait queue. */
+static inline void
+koro__sel_unlink(struct koro_sel *c)
+{
+    struct koro_sel **q =
+        c->op == KORO_SEL_SEND ? c->chan->koro_sendq_ : c->chan->koro_recvq_;
+
+    if (c->koro_prev_)
+        c->koro_prev_->koro_next_ = c->koro_next_;
+    else
+        q[0] = c->koro_next_;
+    if (c->koro_next_)
+        c->koro_next_->koro_prev_ = c->koro_prev_;
+    else
+        q[1] = c->koro_prev_;
+    c->koro_waiter_ = NULL;
+}
+
+/* Unlink w from every channel and from the timers (sched.c). */
+KORO_HIDDEN void koro__waiter_detach(struct koro__waiter *w);
+
+/* Insert w among s's timers by w->deadline (sched.c). */
+KORO_HIDDEN void koro__timer_add(koro_sched_t *s, struct koro__waiter *w);
+
+/* Block the running coroutine self of scheduler s on w until a channel
+ * operation or its timer fires it.  Inline, so that no extra call layer
+ * lies between the blocking call and the switch: each one costs a
+ * mispredicted return when the coroutine is resumed. */
+static KORO_ALWAYS_INLINE void
+koro__park(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
+{
+    w->k = self;
+    w->fired = -1;
+    if (w->timed)
+        koro__timer_add(s, w);
+    self->koro_flags_ |= KORO_SF_BLOCKED;
+    self->koro_next_ = (koro_t *)(void *)w;
+    /* The scheduler sees KORO_SF_BLOCKED and leaves us off the queue
+     * until koro__wake() puts us back. */
+    koro_yield();
+}
+
+/* The running coroutine: koro_self() without the call (same TLS). */
+static inline koro_t *
+koro__self(void)
+{
+    return koro__tls.cur;
+}
+
+/* w is done (fired = index, or -1 for its timer): detach it and make its
+ * coroutine runnable again. */
+static inline void
+koro__wake(struct koro__waiter *w, int fired)
+{
+    koro_t *k = w->k;
+
+    w->fired = fired;
+    if (w->n == 1 && !w->timed)
+        koro__sel_unlink(w->cases); /* the common case, inline */
+    else
+        koro__waiter_detach(w);
+    k->koro_flags_ &= ~KORO_SF_BLOCKED;
+    koro__runq_push((koro_sched_t *)k->koro_sched_, k);
+}
+
+/* A cheap generator for koro_select's random choice. */
+KORO_HIDDEN uint32_t koro__rand(koro_sched_t *s);
+
+/* CLOCK_MONOTONIC in nanoseconds: the only clock the scheduler reads. */
+KORO_HIDDEN uint64_t koro__now(void);
+
+#endif /* KORO_SCHED_INT_H */
