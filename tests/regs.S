@@ -8,4 +8,6 @@
 #include "abi.h"
 #if defined(KORO_ABI_X86_64_SYSV)
 #include "regs-x86_64-sysv.S"
+#elif defined(KORO_ABI_RISCV64_LP64)
+#include "regs-riscv64-lp64.S"
 #endif

@@ -13,6 +13,11 @@
 #define KORO_ABI_X86_64_SYSV 1
 #define KORO_ABI "x86_64-sysv"
 #define KORO_ABI_FILE "x86_64-sysv.S"
+#elif defined(__riscv) && __riscv_xlen == 64 &&                            \
+    defined(__riscv_float_abi_double)
+#define KORO_ABI_RISCV64_LP64 1
+#define KORO_ABI "riscv64-lp64"
+#define KORO_ABI_FILE "riscv64-lp64.S"
 #endif
 
 #endif /* KORO_ARCH_ABI_H */
