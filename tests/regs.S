@@ -10,4 +10,6 @@
 #include "regs-x86_64-sysv.S"
 #elif defined(KORO_ABI_RISCV64_LP64)
 #include "regs-riscv64-lp64.S"
+#elif defined(KORO_ABI_PPC64LE_ELFV2)
+#include "regs-ppc64le-elfv2.S"
 #endif

@@ -18,6 +18,15 @@
 #define KORO_ABI_RISCV64_LP64 1
 #define KORO_ABI "riscv64-lp64"
 #define KORO_ABI_FILE "riscv64-lp64.S"
+#elif defined(__powerpc64__) && defined(_CALL_ELF) && _CALL_ELF == 2 &&    \
+    defined(__LITTLE_ENDIAN__)
+#define KORO_ABI_PPC64LE_ELFV2 1
+#define KORO_ABI "ppc64le-elfv2"
+#define KORO_ABI_FILE "ppc64le-elfv2.S"
+/* A 528-byte switch frame (18 GPRs, 18 FPRs, 12 vector registers): the
+ * smallest stack is larger, and prepare leaves its low 472 bytes alone. */
+#define KORO_ABI_STACK_MIN 1024
+#define KORO_ABI_FRAME_SKIP 472
 #endif
 
 #endif /* KORO_ARCH_ABI_H */
