@@ -12,4 +12,6 @@
 #include "regs-riscv64-lp64.S"
 #elif defined(KORO_ABI_PPC64LE_ELFV2)
 #include "regs-ppc64le-elfv2.S"
+#elif defined(KORO_ABI_S390X_ELF)
+#include "regs-s390x-elf.S"
 #endif

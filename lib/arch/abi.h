@@ -27,6 +27,10 @@
  * smallest stack is larger, and prepare leaves its low 472 bytes alone. */
 #define KORO_ABI_STACK_MIN 1024
 #define KORO_ABI_FRAME_SKIP 472
+#elif defined(__s390x__)
+#define KORO_ABI_S390X_ELF 1
+#define KORO_ABI "s390x-elf"
+#define KORO_ABI_FILE "s390x-elf.S"
 #endif
 
 #endif /* KORO_ARCH_ABI_H */
