@@ -14,4 +14,6 @@
 #include "regs-ppc64le-elfv2.S"
 #elif defined(KORO_ABI_S390X_ELF)
 #include "regs-s390x-elf.S"
+#elif defined(KORO_ABI_MIPS64EL_N64)
+#include "regs-mips64el-n64.S"
 #endif

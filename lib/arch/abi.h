@@ -31,6 +31,11 @@
 #define KORO_ABI_S390X_ELF 1
 #define KORO_ABI "s390x-elf"
 #define KORO_ABI_FILE "s390x-elf.S"
+#elif defined(__mips64) && defined(_MIPS_SIM) && _MIPS_SIM == _ABI64 &&    \
+    defined(__MIPSEL__) && defined(__mips_hard_float)
+#define KORO_ABI_MIPS64EL_N64 1
+#define KORO_ABI "mips64el-n64"
+#define KORO_ABI_FILE "mips64el-n64.S"
 #endif
 
 #endif /* KORO_ARCH_ABI_H */
