@@ -54,9 +54,10 @@ koro__bk_frame_low(const koro_t *k)
     return (unsigned char *)k->koro_ctx_ + KORO_ABI_FRAME_SKIP;
 }
 
-/* The initial frame (64 bytes at most on every ABI here), koro__entry's
- * frame, the canary, alignment slack and room for a small body that calls
- * koro_yield(): measured with koro_stack_used() in the test suite. */
+/* The initial frame (64 bytes on x86-64, up to 208 elsewhere; ppc64le's
+ * is larger, see abi.h), koro__entry's frame, the canary, alignment slack
+ * and room for a small body that calls koro_yield(): measured with
+ * koro_stack_used() in the test suite. */
 size_t
 koro__bk_stack_min(void)
 {

@@ -1,6 +1,6 @@
 /* riscv64-lp64.S - context switch for the RISC-V LP64D calling convention
- * (Linux, the BSDs).  Also serves LP64F/LP64 only through abi.h refusing
- * them: it is built for __riscv_float_abi_double.
+ * (Linux, the BSDs).  abi.h picks it for LP64D only; the FP parts are
+ * guarded by __riscv_flen all the same.
  *
  * Callee-saved state per the psABI (riscv-cc.adoc, "Register
  * Convention"): sp, s0-s11 and fs0-fs11 (the D registers, preserved when
