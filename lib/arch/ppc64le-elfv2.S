@@ -3,8 +3,9 @@
  *
  * Nonvolatile state per the ELFv2 ABI (OpenPOWER "64-Bit ELF V2 ABI",
  * 2.2.1.1 Register Roles): r1 (sp), r2 (TOC), r14-r31, f14-f31,
- * v20-v31, cr2-cr4, and VRSAVE (nonvolatile in the 64-bit PowerPC ELF ABI
- * it descends from; ELFv2 reserves it, so it is kept as found).  Every
+ * v20-v31, cr2-cr4, and VRSAVE (a nonvolatile 32-bit register in the
+ * 64-bit PowerPC ELF ABI 1.9 that ELFv2 descends from; switched here so
+ * that no ELFv2 reading of it can be violated).  Every
  * ELFv2 little-endian CPU has VMX (the baseline is POWER8), so v20-v31 are
  * always saved.  The FPSCR is "limited-access": its rounding mode and
  * exception enable fields must survive a call unless the function exists
@@ -21,8 +22,9 @@
  *   472  r14 r15 r16     496  r2 (TOC)        504  resume address (lr)
  *   512  FPSCR           520  CR (word)       524  VRSAVE (word)
  *
- * koro__asm_prepare() writes only the slots from 472 up (KORO_ABI_FRAME_
- * SKIP in abi.h): the rest are registers a fresh context does not read.
+ * koro__asm_prepare() writes only the slots from 472 up
+ * (KORO_ABI_FRAME_SKIP in abi.h): the rest are registers whose first
+ * value a fresh context does not care about.
  *
  * The TOC: koro__switch is hidden and only called from libkorutin's own
  * C code, through the local entry, so r2 is libkorutin's TOC on entry and
