@@ -13,6 +13,19 @@
 KORO_HIDDEN void *koro__asm_prepare(void *top, koro_t *k, koro_fn fn,
                                     void *arg);
 
+/* Per-ABI figures from abi.h, for ABIs whose switch frame is large
+ * (ppc64le saves 18 GPRs, 18 FPRs and 12 vector registers):
+ * KORO_ABI_STACK_MIN is koro__bk_stack_min(); KORO_ABI_FRAME_SKIP is how
+ * many bytes at the bottom of the initial frame koro__asm_prepare() leaves
+ * unwritten (registers whose first value a fresh context does not care
+ * about), so the watermark may fill them. */
+#ifndef KORO_ABI_STACK_MIN
+#define KORO_ABI_STACK_MIN 512
+#endif
+#ifndef KORO_ABI_FRAME_SKIP
+#define KORO_ABI_FRAME_SKIP 0
+#endif
+
 const char koro__bk_name[] = "asm " KORO_ABI;
 
 int
@@ -38,18 +51,19 @@ koro__bk_fini(koro_t *k)
 unsigned char *
 koro__bk_frame_low(const koro_t *k)
 {
-    return (unsigned char *)k->koro_ctx_;
+    return (unsigned char *)k->koro_ctx_ + KORO_ABI_FRAME_SKIP;
 }
 
-/* The initial frame (64 bytes at most on every ABI here), koro__entry's
- * frame, the canary, alignment slack and room for a small body that calls
- * koro_yield(): measured with koro_stack_used() in the test suite. */
+/* The initial frame (64 bytes on x86-64, up to 208 elsewhere; ppc64le's
+ * is larger, see abi.h), koro__entry's frame, the canary, alignment slack
+ * and room for a small body that calls koro_yield(): measured with
+ * koro_stack_used() in the test suite. */
 size_t
 koro__bk_stack_min(void)
 {
 #if defined(__SANITIZE_ADDRESS__)
     return 8192; /* instrumented frames and the sanitizer's own calls */
 #else
-    return 512;
+    return KORO_ABI_STACK_MIN;
 #endif
 }
