@@ -8,4 +8,8 @@
 #include "abi.h"
 #if defined(KORO_ABI_X86_64_SYSV)
 #include "regs-x86_64-sysv.S"
+#elif defined(KORO_ABI_AARCH64_AAPCS)
+#include "regs-aarch64-aapcs.S"
+#elif defined(KORO_ABI_ARM_AAPCS)
+#include "regs-arm-aapcs.S"
 #endif
