@@ -1,7 +1,9 @@
 /* regs-arm-aapcs.S - see regs.S.  Checks r4-r11 (bits 0-7; r9 not on
- * iOS, where it is volatile) and, with VFP, d8-d15 (bits 8-15) and the
- * rounding mode in FPSCR (bit 16), which is set from the seed so that two
- * contexts usually differ.  ARM or Thumb-2, as the compiler targets. */
+ * iOS, where it is volatile) and, when VFP is there, d8-d15 (bits 8-15)
+ * and the rounding mode in FPSCR (bit 16), which is set from the seed so
+ * that two contexts usually differ.  VFP is there when the compiler
+ * targets it (__ARM_FP) or, in a soft-float build on Linux, when AT_HWCAP
+ * says so (the switch then saves it too).  ARM or Thumb-2. */
 #include "asm.h"
 
 	.syntax unified
@@ -12,6 +14,26 @@
 	.arm
 #define KORO_THUMB_FUNC
 #endif
+#if defined(__ARM_FP)
+#define T_VFP 1
+#define T_VFP_RT 0
+#elif defined(__linux__) && defined(__ELF__)
+#define T_VFP 1
+#define T_VFP_RT 1
+	.fpu	vfpv2
+#else
+#define T_VFP 0
+#define T_VFP_RT 0
+#endif
+
+/* Frame below the pushed r4-r11, lr: 8-byte aligned in total. */
+#define T_SEED 0
+#define T_FN 4
+#define T_ARG 8
+#define T_FPSCR 12
+#define T_HAVE 16		/* nonzero: check VFP state */
+#define T_DSAVE 20		/* the caller's d8-d15 */
+#define T_SIZE 84
 
 	.macro	koro_check reg, off, bit
 	add	r2, r12, #\off
@@ -43,16 +65,26 @@
 	KORO_THUMB_FUNC
 KORO_SYM(koro_test_regs):
 	push	{r4-r11, lr}
-#if defined(__ARM_FP)
-	vpush	{d8-d15}
+	sub	sp, sp, #T_SIZE
+	str	r0, [sp, #T_SEED]
+	str	r1, [sp, #T_FN]
+	str	r2, [sp, #T_ARG]
+#if T_VFP_RT
+	mov	r0, #16			/* AT_HWCAP */
+	bl	KORO_SYM(getauxval)
+	and	r0, r0, #64		/* HWCAP_ARM_VFP */
+#else
+	mov	r0, #T_VFP
 #endif
-	sub	sp, sp, #12		/* seed, FPSCR, padding: 8-byte aligned */
-	str	r0, [sp]
-	mov	r12, r1
-	mov	r3, r2
-#if defined(__ARM_FP)
+	str	r0, [sp, #T_HAVE]
+#if T_VFP
+	cmp	r0, #0
+	beq	1f
+	add	r1, sp, #T_DSAVE
+	vstmia	r1, {d8-d15}
 	vmrs	r1, fpscr
-	str	r1, [sp, #4]
+	str	r1, [sp, #T_FPSCR]
+	ldr	r0, [sp, #T_SEED]
 	/* FPSCR.RMode (bits 22-23) = (seed ^ seed >> 4) & 3 */
 	eor	r2, r0, r0, lsr #4
 	and	r2, r2, #3
@@ -67,7 +99,9 @@ KORO_SYM(koro_test_regs):
 	koro_load_d d13, 13
 	koro_load_d d14, 14
 	koro_load_d d15, 15
+1:
 #endif
+	ldr	r0, [sp, #T_SEED]
 	mov	r4, r0
 	add	r5, r0, #1
 	add	r6, r0, #2
@@ -76,9 +110,10 @@ KORO_SYM(koro_test_regs):
 	add	r9, r0, #5
 	add	r10, r0, #6
 	add	r11, r0, #7
-	mov	r0, r3
+	ldr	r12, [sp, #T_FN]
+	ldr	r0, [sp, #T_ARG]
 	blx	r12
-	ldr	r12, [sp]
+	ldr	r12, [sp, #T_SEED]
 	mov	r0, #0
 	koro_check r4, 0, 0
 	koro_check r5, 1, 1
@@ -90,7 +125,10 @@ KORO_SYM(koro_test_regs):
 #endif
 	koro_check r10, 6, 6
 	koro_check r11, 7, 7
-#if defined(__ARM_FP)
+#if T_VFP
+	ldr	r1, [sp, #T_HAVE]
+	cmp	r1, #0
+	beq	2f
 	koro_check_d d8, 8, 8
 	koro_check_d d9, 9, 9
 	koro_check_d d10, 10, 10
@@ -106,13 +144,13 @@ KORO_SYM(koro_test_regs):
 	cmp	r1, r2, lsl #22
 	it	ne
 	orrne	r0, r0, #(1 << 16)
-	ldr	r1, [sp, #4]
+	ldr	r1, [sp, #T_FPSCR]
 	vmsr	fpscr, r1
+	add	r1, sp, #T_DSAVE
+	vldmia	r1, {d8-d15}
+2:
 #endif
-	add	sp, sp, #12
-#if defined(__ARM_FP)
-	vpop	{d8-d15}
-#endif
+	add	sp, sp, #T_SIZE
 	pop	{r4-r11, pc}
 
 #if defined(__ELF__)

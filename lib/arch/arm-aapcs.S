@@ -5,12 +5,21 @@
  * Callee-saved state per the ABI: r4-r11, sp, lr and, when the code may
  * use VFP (__ARM_FP, which soft-float "softfp" builds for a VFP CPU also
  * define), d8-d15 and FPSCR (rounding mode, flush-to-zero, default NaN).
- * r9 is volatile on iOS; saving it anyway costs nothing.  A suspended
- * context is its stack pointer; the stack holds, from low to high:
+ * r9 is volatile on iOS; saving it anyway costs nothing.
+ *
+ * A pure soft-float build (no __ARM_FP, e.g. Debian armel) on Linux may
+ * still run on a CPU with VFP, where libc's fesetround() and objects
+ * built with -mfloat-abi=softfp (link-compatible) use FPSCR and d8-d15.
+ * There the switch asks koro__arm_vfp, which backend-asm.c sets from
+ * AT_HWCAP before the first switch: 2 means save them too.  The frame has
+ * the same size either way.
+ *
+ * A suspended context is its stack pointer; the stack holds, from low to
+ * high:
  *
  *     0  FPSCR (or padding without VFP)
- *     4  d8 - d15                    (VFP only)
- *     R  r4 r5 r6 r7 r8 r9 r10 r11   (R = 4, or 68 with VFP)
+ *     4  d8 - d15                    (VFP or soft-float Linux only)
+ *     R  r4 r5 r6 r7 r8 r9 r10 r11   (R = 4, or 68 with the d8-d15 area)
  *   R+32 lr: the resume address, bit 0 set for Thumb code
  *   R+36 (the stack pointer of the suspended context, 8-byte aligned)
  *
@@ -33,10 +42,21 @@
 
 #if defined(__ARM_FP)
 #define KORO_VFP 1
+#define KORO_VFP_RT 0
+#elif defined(__linux__) && defined(__ELF__)
+#define KORO_VFP 0
+#define KORO_VFP_RT 1			/* decided at run time */
+	.fpu	vfpv2
 #else
 #define KORO_VFP 0
+#define KORO_VFP_RT 0
 #endif
-#define KORO_R4 (4 + 64 * KORO_VFP)	/* offset of the r4 slot */
+#define KORO_R4 (4 + 64 * (KORO_VFP + KORO_VFP_RT)) /* the r4 slot */
+#if defined(__thumb__)
+#define KORO_PC_BIAS 4			/* what reading pc adds */
+#else
+#define KORO_PC_BIAS 8
+#endif
 #define KORO_FRAME (KORO_R4 + 36)
 
 /* ARM EHABI unwind tables (what C++ exceptions and backtrace() use on ELF
@@ -85,10 +105,26 @@ KORO_FUNC(koro__switch)
 	.cfi_offset d15, -44
 	vmrs	r2, fpscr
 	push	{r2}
+	KORO_EH(.pad #4)
+#elif KORO_VFP_RT
+	/* r12 = koro__arm_vfp, kept for the restore half. */
+	ldr	r12, 6f
+5:	add	r12, pc
+	ldr	r12, [r12]
+	cmp	r12, #2
+	bne	1f
+	vpush	{d8-d15}
+	vmrs	r2, fpscr
+	push	{r2}
+	b	2f
+1:	sub	sp, sp, #68
+2:
+	/* Unwinders must not run VFP code on a CPU that may lack it. */
+	KORO_EH(.pad #68)
 #else
 	sub	sp, sp, #4
-#endif
 	KORO_EH(.pad #4)
+#endif
 	.cfi_def_cfa_offset KORO_FRAME
 	mov	r3, sp
 	str	r3, [r0]
@@ -103,11 +139,26 @@ KORO_FUNC(koro__switch)
 	vmsr	fpscr, r3
 1:
 	vpop	{d8-d15}
+#elif KORO_VFP_RT
+	cmp	r12, #2
+	bne	3f
+	pop	{r3}
+	cmp	r2, r3
+	beq	4f
+	vmsr	fpscr, r3
+4:	vpop	{d8-d15}
+	b	7f
+3:	add	sp, sp, #68
+7:
 #else
 	add	sp, sp, #4
 #endif
 	mov	r0, #0
 	pop	{r4-r11, pc}
+#if KORO_VFP_RT
+	.p2align 2
+6:	.word	KORO_SYM(koro__arm_vfp) - (5b + KORO_PC_BIAS)
+#endif
 	KORO_EH(.fnend)
 	.cfi_endproc
 KORO_END(koro__switch)
@@ -146,8 +197,21 @@ KORO_FUNC(koro__asm_prepare)
 #if KORO_VFP
 	vmrs	r1, fpscr
 	str	r1, [r0]
+#elif KORO_VFP_RT
+	ldr	r12, 6f
+5:	add	r12, pc
+	ldr	r12, [r12]
+	cmp	r12, #2
+	bne	1f
+	vmrs	r1, fpscr
+	str	r1, [r0]
+1:
 #endif
 	bx	lr
+#if KORO_VFP_RT
+	.p2align 2
+6:	.word	KORO_SYM(koro__arm_vfp) - (5b + KORO_PC_BIAS)
+#endif
 	KORO_EH(.fnend)
 	.cfi_endproc
 KORO_END(koro__asm_prepare)
@@ -170,6 +234,18 @@ KORO_LOCAL(koro__asm_start)
 	KORO_EH(.fnend)
 	.cfi_endproc
 KORO_END(koro__asm_start)
+
+#if KORO_VFP_RT
+/* 0: not known yet, 1: no VFP, 2: VFP (set by backend-asm.c). */
+	.data
+	.p2align 2
+	.globl	koro__arm_vfp
+	.hidden	koro__arm_vfp
+	.type	koro__arm_vfp, %object
+	.size	koro__arm_vfp, 4
+koro__arm_vfp:
+	.long	0
+#endif
 
 #if defined(__ELF__)
 	.section .note.GNU-stack,"",%progbits
