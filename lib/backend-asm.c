@@ -28,9 +28,36 @@ KORO_HIDDEN void *koro__asm_prepare(void *top, koro_t *k, koro_fn fn,
 
 const char koro__bk_name[] = "asm " KORO_ABI;
 
+#if defined(KORO_ABI_ARM_AAPCS) && !defined(__ARM_FP) && defined(__linux__)
+#include <sys/auxv.h>
+#ifndef HWCAP_ARM_VFP
+#define HWCAP_ARM_VFP 64
+#endif
+/* A soft-float build on a CPU with VFP: libc's fenv and softfp objects use
+ * FPSCR and d8-d15, so lib/arch/arm-aapcs.S must switch them too.  Set
+ * before the first switch can happen (a switch needs a coroutine); every
+ * thread stores the same value. */
+KORO_HIDDEN extern int koro__arm_vfp;
+
+static void
+koro__arm_vfp_probe(void)
+{
+    if (__atomic_load_n(&koro__arm_vfp, __ATOMIC_RELAXED) == 0)
+        __atomic_store_n(&koro__arm_vfp,
+                         (getauxval(AT_HWCAP) & HWCAP_ARM_VFP) ? 2 : 1,
+                         __ATOMIC_RELAXED);
+}
+#else
+static void
+koro__arm_vfp_probe(void)
+{
+}
+#endif
+
 int
 koro__bk_init(koro_t *k, koro_fn fn, void *arg)
 {
+    koro__arm_vfp_probe();
     k->koro_ctx_ = koro__asm_prepare(k->koro_hi_, k, fn, arg);
     return 0;
 }

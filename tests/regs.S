@@ -16,4 +16,8 @@
 #include "regs-s390x-elf.S"
 #elif defined(KORO_ABI_MIPS64EL_N64)
 #include "regs-mips64el-n64.S"
+#elif defined(KORO_ABI_AARCH64_AAPCS)
+#include "regs-aarch64-aapcs.S"
+#elif defined(KORO_ABI_ARM_AAPCS)
+#include "regs-arm-aapcs.S"
 #endif

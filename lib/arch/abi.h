@@ -40,6 +40,21 @@
 #define KORO_ABI_MIPS64EL_N64 1
 #define KORO_ABI "mips64el-n64"
 #define KORO_ABI_FILE "mips64el-n64.S"
+/* AAPCS64 everywhere but Windows: there the TEB's stack bounds (x18) and
+ * SEH unwind data would have to follow the switch, which is not done. */
+#elif defined(__aarch64__) && !defined(__ILP32__) && !defined(_WIN32)
+#define KORO_ABI_AARCH64_AAPCS 1
+#define KORO_ABI "aarch64-aapcs"
+#define KORO_ABI_FILE "aarch64-aapcs.S"
+/* 32-bit AAPCS (EABI Linux/Android, iOS) in ARM or Thumb-2 state; Thumb-1
+ * cannot reach r8-r11 with push/pop, ARMv4T cannot interwork with pop. */
+#elif defined(__arm__) && !defined(_WIN32) &&                              \
+    (defined(__ARM_EABI__) || defined(__APPLE__)) &&                        \
+    (defined(__thumb2__) || !defined(__thumb__)) &&                         \
+    (!defined(__ARM_ARCH) || __ARM_ARCH >= 5)
+#define KORO_ABI_ARM_AAPCS 1
+#define KORO_ABI "arm-aapcs"
+#define KORO_ABI_FILE "arm-aapcs.S"
 #endif
 
 #endif /* KORO_ARCH_ABI_H */
