@@ -303,8 +303,7 @@ give_birth(struct koro_sjlj *c, unsigned char *lo, size_t size)
         /* Blocked, so it stays pending until sigsuspend() lets exactly
          * this signal in. */
         if (raise(KORO_SJLJ_SIGNAL) == 0)
-            while (!b->done)
-                sigsuspend(&wait_mask);
+            sigsuspend(&wait_mask); /* returns after the handler ran */
         sigaction(KORO_SJLJ_SIGNAL, &saved, NULL);
         if (b->done && b->on_stack)
             rc = 0;

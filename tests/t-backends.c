@@ -16,12 +16,22 @@
 
 #define TSTACK 32768
 
+static volatile sig_atomic_t usr_hits[2];
+
+static void
+on_usr(int sig)
+{
+    usr_hits[sig == SIGUSR2]++;
+}
+
 /* ------------------------------------------------------------------ */
 /* Several threads create and run coroutines at the same time. */
 
 #define NTHREADS 4
 #define NCORO 4
 #define NROUNDS 150
+
+static pthread_barrier_t start_line;
 
 struct worker {
     int id;
@@ -94,6 +104,7 @@ worker_main(void *p)
     else
         sigaddset(&mask, SIGUSR1);
     pthread_sigmask(SIG_SETMASK, &mask, NULL);
+    pthread_barrier_wait(&start_line); /* all create at the same time */
     for (r = 0; r < NROUNDS; r++)
         w->ok += one_round(w->mem);
     sigaltstack(NULL, &now);
@@ -108,8 +119,18 @@ START_TEST(create_on_many_threads)
 {
     pthread_t th[NTHREADS];
     struct worker w[NTHREADS];
-    int i;
+    struct sigaction sa, now;
+    int i, s;
 
+    /* The program's own handlers must be in place again afterwards, and
+     * must never have been called. */
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr;
+    sigemptyset(&sa.sa_mask);
+    ck_assert_int_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+    ck_assert_int_eq(sigaction(SIGUSR2, &sa, NULL), 0);
+    usr_hits[0] = usr_hits[1] = 0;
+    ck_assert_int_eq(pthread_barrier_init(&start_line, NULL, NTHREADS), 0);
     for (i = 0; i < NTHREADS; i++) {
         w[i].id = i;
         w[i].ok = w[i].sig_kept = 0;
@@ -123,20 +144,18 @@ START_TEST(create_on_many_threads)
         ck_assert_int_eq(w[i].sig_kept, 1);
         free(w[i].mem);
     }
+    pthread_barrier_destroy(&start_line);
+    for (s = 0; s < 2; s++) {
+        ck_assert_int_eq(sigaction(s ? SIGUSR2 : SIGUSR1, NULL, &now), 0);
+        ck_assert_ptr_eq((void *)now.sa_handler, (void *)on_usr);
+    }
+    ck_assert_int_eq(usr_hits[0] + usr_hits[1], 0);
 }
 END_TEST
 
 /* ------------------------------------------------------------------ */
 /* koro_init() leaves the program's signal actions, alternate stack and
  * mask as they were, and leaves no signal pending behind. */
-
-static volatile sig_atomic_t usr_hits[2];
-
-static void
-on_usr(int sig)
-{
-    usr_hits[sig == SIGUSR2]++;
-}
 
 static void
 body_yield_once(void *arg)
