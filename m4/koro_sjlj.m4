@@ -12,6 +12,9 @@
 # BSDs and Darwin, and configure says so.  Sets koro_ok_sjlj (yes, cross,
 # no) and koro_why_sjlj.  Call after AX_PTHREAD.
 m4_define([_KORO_SJLJ_PROG], [[
+/* As in lib/backend-sjlj.c: glibc's fortified longjmp refuses to jump
+ * to another stack. */
+#undef _FORTIFY_SOURCE
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -84,6 +87,20 @@ AC_DEFUN([KORO_CHECK_SJLJ], [
                  [], [koro_why_sjlj="$ac_func is missing"])
   AS_IF([test -z "$koro_why_sjlj" && test "x$ax_pthread_ok" != xyes],
         [koro_why_sjlj="POSIX threads (for its creation lock) not found"])
+  # Outside x86 the FP environment is kept with fegetenv/fesetenv, which
+  # glibc has in libm.  KORO_SJLJ_LIBS is linked into the sjlj library.
+  KORO_SJLJ_LIBS=
+  case $host_cpu in
+    x86_64|i?86) ;;
+    *)
+      koro_save_LIBS=$LIBS
+      AC_SEARCH_LIBS([fesetenv], [m], [], [koro_why_sjlj="fesetenv is missing"])
+      LIBS=$koro_save_LIBS
+      case $ac_cv_search_fesetenv in
+        -l*) KORO_SJLJ_LIBS=$ac_cv_search_fesetenv ;;
+      esac ;;
+  esac
+  AC_SUBST([KORO_SJLJ_LIBS])
   AS_IF([test -z "$koro_why_sjlj"], [
     AC_CACHE_CHECK([whether the signal-stack trick works for sjlj],
                    [koro_cv_sjlj_works], [
