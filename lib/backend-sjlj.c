@@ -214,10 +214,17 @@ static struct sigaction saved;
  * its own, called after the _longjmp, so that the thread-local variable is
  * looked up afresh on the thread that runs it now. */
 static KORO_NOINLINE KORO_NORETURN void
-first_run(void)
+koro__sjlj_start(void)
 {
-    koro_t *k = koro__tls.cur; /* the core set it before the switch */
-    struct koro_sjlj *c = k->koro_ctx_;
+    koro_t *k;
+    struct koro_sjlj *c;
+
+    /* Below lie the handler, the dead signal frame and, through the
+     * registers saved in it, the creator's stack as it was at koro_init():
+     * a debugger's backtrace must end here. */
+    KORO_CFI_OUTERMOST();
+    k = koro__tls.cur; /* the core set it before the switch */
+    c = k->koro_ctx_;
 
     fp_load(&c->cx.fp);
     koro__entry(k, c->fn, c->arg);
@@ -260,7 +267,7 @@ on_birth_signal(int sig, siginfo_t *info, void *uc)
         (uintptr_t)info < (uintptr_t)uc ? (uintptr_t)info : (uintptr_t)uc;
     if (_setjmp(c->cx.jb) == 0)
         return; /* to koro__bk_init(); this frame stays on the stack */
-    first_run();
+    koro__sjlj_start();
 }
 
 /* Run the handler once on [lo, lo + size).  Every signal is blocked

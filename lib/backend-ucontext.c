@@ -15,7 +15,7 @@
 #include <string.h>
 #include <ucontext.h>
 
-/* What the start needs besides k, which it finds elsewhere (see start()). */
+/* What koro__uc_start() needs besides k, which it finds elsewhere. */
 struct koro_uc {
     ucontext_t uc;
     koro_fn fn;
@@ -83,10 +83,16 @@ koro__bk_frame_low(const koro_t *k)
  * it, take k from the thread-local current coroutine, which the core sets
  * to k just before the first switch into it. */
 static void
-start(void)
+koro__uc_start(void)
 {
-    koro_t *k = koro__tls.cur;
-    struct koro_uc *c = k->koro_ctx_;
+    koro_t *k;
+    struct koro_uc *c;
+
+    /* A debugger's backtrace ends here, not in the C library's frame
+     * below, which not every libc marks as the outermost. */
+    KORO_CFI_OUTERMOST();
+    k = koro__tls.cur;
+    c = k->koro_ctx_;
 
     koro__entry(k, c->fn, c->arg);
 }
@@ -104,7 +110,7 @@ koro__bk_init(koro_t *k, koro_fn fn, void *arg)
     /* Starts with the creator's FP control state and signal mask. */
     if (getcontext(&c->uc) != 0)
         return KORO_ESYS;
-    c->uc.uc_link = NULL; /* start() never returns */
+    c->uc.uc_link = NULL; /* koro__uc_start() never returns */
     c->uc.uc_stack.ss_sp = lo + KORO_CANARY_SIZE;
     c->uc.uc_stack.ss_size = (size_t)(hi - lo) - KORO_CANARY_SIZE;
     c->uc.uc_stack.ss_flags = 0;
@@ -115,7 +121,7 @@ koro__bk_init(koro_t *k, koro_fn fn, void *arg)
      * rewritten with that same value is harmless to miss. */
     p = hi - KORO_UC_WINDOW;
     memset(p, KORO_WATERMARK_BYTE, KORO_UC_WINDOW);
-    makecontext(&c->uc, start, 0);
+    makecontext(&c->uc, koro__uc_start, 0);
     while (p < hi && *p == KORO_WATERMARK_BYTE)
         p++;
     c->frame_low = p;
