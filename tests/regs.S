@@ -8,4 +8,8 @@
 #include "abi.h"
 #if defined(KORO_ABI_X86_64_SYSV)
 #include "regs-x86_64-sysv.S"
+#elif defined(KORO_ABI_X86_64_WIN64)
+#include "regs-x86_64-win64.S"
+#elif defined(KORO_ABI_I386_CDECL)
+#include "regs-i386-cdecl.S"
 #endif

@@ -13,6 +13,17 @@
 #define KORO_ABI_X86_64_SYSV 1
 #define KORO_ABI "x86_64-sysv"
 #define KORO_ABI_FILE "x86_64-sysv.S"
+#elif defined(__x86_64__) && (defined(_WIN64) || defined(__CYGWIN__))
+/* Microsoft x64: mingw-w64, Cygwin, clang for windows-msvc. */
+#define KORO_ABI_X86_64_WIN64 1
+#define KORO_ABI "x86_64-win64"
+#define KORO_ABI_FILE "x86_64-win64.S"
+#elif defined(__i386__)
+/* cdecl: Linux, the BSDs, Android, macOS, and Windows (the file adds the
+ * SEH chain and TIB fields for _WIN32 / __CYGWIN__). */
+#define KORO_ABI_I386_CDECL 1
+#define KORO_ABI "i386-cdecl"
+#define KORO_ABI_FILE "i386-cdecl.S"
 #endif
 
 #endif /* KORO_ARCH_ABI_H */
