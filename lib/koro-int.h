@@ -64,7 +64,38 @@ struct koro_tls {
     koro_t *cur; /* the running coroutine, NULL at the thread's own level */
     koro_t root; /* the context of the thread's own stack */
 };
+#if defined(KORO_TLS_PE) && defined(_WIN32)
+/* GCC for mingw implements __thread with emutls: a call per access, and
+ * a malloc() per thread on first use.  Instead koro__tls_pe is placed in
+ * the image's PE TLS template (.tls$ sorts between the CRT's _tls_start
+ * and _tls_end), which the loader copies for every thread, exactly as
+ * MSVC and clang compile thread-locals: the block of this image is
+ * ThreadLocalStoragePointer[_tls_index] (TEB offset 0x58 on x64, 0x2c on
+ * x86) and the variable sits at its offset from _tls_start.  The asm is
+ * volatile because a backend may wake up on another OS thread. */
+KORO_HIDDEN extern struct koro_tls koro__tls_pe;
+extern char _tls_start;
+extern unsigned long _tls_index;
+static inline struct koro_tls *
+koro__tls_get(void)
+{
+    char **blocks;
+
+#if defined(__x86_64__)
+    __asm__ volatile("movq %%gs:0x58, %0" : "=r"(blocks));
+#else
+    __asm__ volatile("movl %%fs:0x2c, %0" : "=r"(blocks));
+#endif
+    return (struct koro_tls *)(blocks[_tls_index] +
+                               ((char *)&koro__tls_pe - &_tls_start));
+}
+#define koro__tls (*koro__tls_get())
+#define KORO_TLS_DEFINE                                                     \
+    __attribute__((section(".tls$KORO"))) struct koro_tls koro__tls_pe
+#else
 KORO_HIDDEN extern KORO_TLS struct koro_tls koro__tls KORO_TLS_MODEL;
+#define KORO_TLS_DEFINE KORO_TLS struct koro_tls koro__tls KORO_TLS_MODEL
+#endif
 
 /* A backend whose contexts run on separate OS threads calls this once it
  * has woken up as `self` (see backend.h). */

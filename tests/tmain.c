@@ -31,7 +31,8 @@ t_nofork(void)
 {
     const char *f = getenv("CK_FORK");
 
-#ifdef __EMSCRIPTEN__
+#if defined(__EMSCRIPTEN__) || defined(_WIN32)
+    (void)f; /* no fork(): Check runs every case in this process */
     return 1;
 #else
     return f && strcmp(f, "no") == 0;
@@ -69,7 +70,7 @@ t_add_signal(Suite *s, const char *name, const TTest *fn, int sig,
              const char *why)
 {
     if (!why && t_nofork())
-        why = "needs a forked process (CK_NOFORK)";
+        why = "needs a forked process (CK_NOFORK, or no fork() here)";
     t_add_case(s, name, fn, sig, why);
 }
 
@@ -82,6 +83,7 @@ main(void)
 
     printf("libkorutin backend: %s\n", koro_backend());
     t_core(s);
+    t_win(s);
     sr = srunner_create(s);
     if (t_nofork())
         srunner_set_fork_status(sr, CK_NOFORK);
