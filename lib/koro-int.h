@@ -67,27 +67,39 @@ struct koro_tls {
 #if defined(KORO_TLS_PE) && defined(_WIN32)
 /* GCC for mingw implements __thread with emutls: a call per access, and
  * a malloc() per thread on first use.  Instead koro__tls_pe is placed in
- * the image's PE TLS template (.tls$ sorts between the CRT's _tls_start
- * and _tls_end), which the loader copies for every thread, exactly as
- * MSVC and clang compile thread-locals: the block of this image is
- * ThreadLocalStoragePointer[_tls_index] (TEB offset 0x58 on x64, 0x2c on
- * x86) and the variable sits at its offset from _tls_start.  The asm is
- * volatile because a backend may wake up on another OS thread. */
+ * the image's PE TLS template (the .tls$ sections), which the loader
+ * copies for every thread, and reached the way MSVC and clang compile a
+ * thread-local: this image's block is ThreadLocalStoragePointer
+ * [_tls_index] (TEB offset 0x58 on x64, 0x2c on x86) and the variable
+ * sits at its section-relative (SECREL) offset in it.  _tls_index and the
+ * TLS directory come from the mingw CRT (tlssup.o).  The asm is volatile
+ * because a backend may wake up on another OS thread. */
 KORO_HIDDEN extern struct koro_tls koro__tls_pe;
-extern char _tls_start;
-extern unsigned long _tls_index;
 static inline struct koro_tls *
 koro__tls_get(void)
 {
-    char **blocks;
+    struct koro_tls *p;
 
 #if defined(__x86_64__)
-    __asm__ volatile("movq %%gs:0x58, %0" : "=r"(blocks));
+    __asm__ volatile("movl _tls_index(%%rip), %%eax\n\t"
+                     "movq %%gs:0x58, %0\n\t"
+                     "movq (%0,%%rax,8), %0\n\t"
+                     "leaq koro__tls_pe@SECREL32(%0), %0"
+                     : "=r"(p)
+                     :
+                     : "rax");
+#elif defined(__i386__)
+    __asm__ volatile("movl __tls_index, %%eax\n\t"
+                     "movl %%fs:0x2c, %0\n\t"
+                     "movl (%0,%%eax,4), %0\n\t"
+                     "leal _koro__tls_pe@SECREL32(%0), %0"
+                     : "=r"(p)
+                     :
+                     : "eax");
 #else
-    __asm__ volatile("movl %%fs:0x2c, %0" : "=r"(blocks));
+#error "KORO_TLS_PE: no TLS accessor for this CPU"
 #endif
-    return (struct koro_tls *)(blocks[_tls_index] +
-                               ((char *)&koro__tls_pe - &_tls_start));
+    return p;
 }
 #define koro__tls (*koro__tls_get())
 #define KORO_TLS_DEFINE                                                     \

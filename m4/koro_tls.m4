@@ -25,8 +25,8 @@ AC_DEFUN([KORO_CHECK_TLS], [
     CFLAGS=$koro_save_CFLAGS])
   # mingw GCC emulates TLS (emutls: a call per access, malloc per thread);
   # the library then uses the PE TLS directory by hand (lib/koro-int.h).
-  case $host_os in
-    mingw*)
+  case $host_cpu-$host_os in
+    x86_64-mingw*|i?86-mingw*)
       AC_CACHE_CHECK([whether $koro_cv_tls is emulated (emutls)],
                      [koro_cv_tls_emu], [
         AC_COMPILE_IFELSE([AC_LANG_SOURCE([[

@@ -128,8 +128,7 @@ END_TEST
 
 static int unwind_frames, unwind_ended, unwind_outside;
 
-static void __attribute__((noinline))
-unwind_walk(void *lo, void *hi)
+static void __attribute__((noinline)) unwind_walk(void *lo, void *hi)
 {
     CONTEXT ctx;
     int n;
@@ -143,8 +142,8 @@ unwind_walk(void *lo, void *hi)
             void *data;
             DWORD64 frame;
 
-            RtlVirtualUnwind(UNW_FLAG_NHANDLER, base, ctx.Rip, fe, &ctx,
-                             &data, &frame, NULL);
+            RtlVirtualUnwind(UNW_FLAG_NHANDLER, base, ctx.Rip, fe, &ctx, &data,
+                             &frame, NULL);
         } else { /* a leaf: the return address is at rsp */
             ctx.Rip = *(DWORD64 *)ctx.Rsp;
             ctx.Rsp += 8;
