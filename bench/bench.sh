@@ -1,0 +1,60 @@
+#!/bin/sh
+# bench.sh BUILDDIR BACKEND...  - the benchmark table of README.
+#
+# Runs bench/korobench-BACKEND -m for every backend built in BUILDDIR (the
+# convenience libraries) and bench/korobench -m -r (the installed-style
+# shared library of the selected backend, plus the glibc swapcontext and
+# Boost.Context references measured in the same run), then prints one
+# markdown table: round trips (resume + yield) per second.
+# KORO_BENCH_ARGS adds korobench options (e.g. "-s 7 -t 0.3").
+set -eu
+b=$1
+shift
+tmp=${TMPDIR:-/tmp}/korobench.$$
+trap 'rm -f "$tmp".*' EXIT
+args=${KORO_BENCH_ARGS:-}
+run() { "$b/libtool" --mode=execute "$@"; }
+
+echo "libkorutin benchmark: $(uname -sm), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')" >&2
+# Coroutine backends: 1024 and 16384 coroutines on 16 KiB and 1 KiB stacks.
+run "$b/bench/korobench" -m -r $args >"$tmp.main"
+for be in "$@"; do
+    case $be in
+    threads | win32) run "$b/bench/korobench-$be" -m -p -n 32,64,128 -k 64 $args >"$tmp.$be" ;;
+    *) run "$b/bench/korobench-$be" -m $args >"$tmp.$be" ;;
+    esac
+done
+sel=$(sed -n 's/^backend \([^ ]*\).*/\1/p' "$tmp.main")
+cat "$tmp".* | awk -v sel="$sel" '
+$1 == "rt" { key = $3 " " $4; rate[$2, key] = $5; if (!(key in seen)) { seen[key] = 1; keys[++nk] = key }
+             if (!($2 in iseen)) { iseen[$2] = 1; impls[++ni] = $2 } }
+function fmt(r) { return r > 0 ? sprintf("%.1f M", r / 1e6) : "n/a" }
+END {
+    # Coroutine table: rows with a stack size, columns per implementation.
+    printf "| coroutines | stack |"
+    for (i = 1; i <= ni; i++) if (impls[i] != "threads" && impls[i] != "win32" && impls[i] != "semaphore-pingpong") printf " %s |", impls[i]
+    printf " %s / Boost |\n|---:|---:|", sel
+    for (i = 1; i <= ni; i++) if (impls[i] != "threads" && impls[i] != "win32" && impls[i] != "semaphore-pingpong") printf "---:|"
+    printf "---:|\n"
+    for (k = 1; k <= nk; k++) {
+        split(keys[k], f, " ")
+        if (f[1] < 1024) continue
+        printf "| %d | %d KiB |", f[1], f[2] / 1024
+        for (i = 1; i <= ni; i++) if (impls[i] != "threads" && impls[i] != "win32" && impls[i] != "semaphore-pingpong") printf " %s |", fmt(rate[impls[i], keys[k]])
+        r = rate[sel, keys[k]]; q = rate["boost", keys[k]]
+        printf " %s |\n", (r > 0 && q > 0) ? sprintf("%.2fx", r / q) : "n/a"
+    }
+    sem = 0
+    for (k = 1; k <= nk; k++) if (rate["semaphore-pingpong", keys[k]] > 0) sem = rate["semaphore-pingpong", keys[k]]
+    hdr = 0
+    for (k = 1; k <= nk; k++) {
+        split(keys[k], f, " ")
+        for (i = 1; i <= ni; i++) {
+            if (impls[i] != "threads" && impls[i] != "win32") continue
+            r = rate[impls[i], keys[k]]
+            if (r <= 0) continue
+            if (!hdr) { printf "\n| coroutines | %s backend | semaphore ping-pong | ratio |\n|---:|---:|---:|---:|\n", impls[i]; hdr = 1 }
+            printf "| %d | %.0f k | %.0f k | %s |\n", f[1], r / 1e3, sem / 1e3, sem > 0 ? sprintf("%.2fx", r / sem) : "n/a"
+        }
+    }
+}'

@@ -1,0 +1,448 @@
+/* korobench.c - round trips (resume + yield) per second, the way the
+ * original libkorutin README counted a "switch".
+ *
+ *   korobench [-m] [-s SAMPLES] [-t SECONDS] [-n N,N,...] [-k KIB,KIB,...]
+ *             [-r] [-p]
+ *
+ * For every number of coroutines N and stack size, N coroutines are
+ * created on one contiguous block of stacks (as users allocate them), each
+ * loops on koro_yield(), and main resumes them round-robin.  A sample is
+ * as many rounds as fill SECONDS; the median of SAMPLES samples is
+ * reported.  With -r the same loop runs through glibc's swapcontext and
+ * Boost.Context's jump_fcontext in the same run, as references.  -m prints
+ * one machine-readable line per measurement:
+ *   rt IMPL N STACK_BYTES ROUND_TRIPS_PER_SECOND NS_PER_ROUND_TRIP
+ * -p also measures the threads reference (two threads ping-ponging on
+ * semaphores) when built with it.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include "korutin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#if defined(HAVE_UCONTEXT_H) && defined(HAVE_SWAPCONTEXT)
+#include <ucontext.h>
+#define HAVE_UCTX_REF 1
+#endif
+
+/* The per-backend programs measure only libkorutin. */
+#ifdef KORO_BENCH_NO_REFS
+#undef HAVE_UCTX_REF
+#undef HAVE_BOOST_CONTEXT
+#endif
+
+#define MAX_SAMPLES 31
+#define MAX_SIZES 16
+
+static int machine;
+static int nsamples = 5;
+static double sample_seconds = 0.2;
+
+static double
+now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+static void *
+xmalloc(size_t n)
+{
+    void *p = malloc(n);
+
+    if (!p) {
+        fprintf(stderr, "korobench: out of memory (%zu bytes)\n", n);
+        exit(1);
+    }
+    return p;
+}
+
+/* One implementation under test: set up n contexts on stacks of `stack`
+ * bytes carved from `mem`, run `rounds` rounds over all of them, tear
+ * down. */
+struct impl {
+    const char *name;
+    int (*setup)(size_t n, size_t stack, unsigned char *mem);
+    void (*rounds)(size_t n, long rounds);
+    void (*teardown)(size_t n);
+};
+
+/* Measure one implementation: returns round trips per second (median). */
+static double
+measure(const struct impl *im, size_t n, size_t stack)
+{
+    double rates[MAX_SAMPLES], t0, t;
+    unsigned char *mem = xmalloc(n * stack + 64);
+    long rounds = 1;
+    int i;
+
+    if (im->setup(n, stack, mem) != 0) {
+        free(mem);
+        return -1;
+    }
+    im->rounds(n, 1); /* first touch of every stack */
+    /* Calibrate: grow the round count until one sample takes long enough. */
+    for (;;) {
+        t0 = now();
+        im->rounds(n, rounds);
+        t = now() - t0;
+        if (t >= sample_seconds / 4 || rounds > (1L << 40))
+            break;
+        rounds *= 2;
+    }
+    rounds = (long)((double)rounds * sample_seconds / (t > 0 ? t : 1e-9)) + 1;
+    for (i = 0; i < nsamples; i++) {
+        t0 = now();
+        im->rounds(n, rounds);
+        t = now() - t0;
+        rates[i] = (double)rounds * (double)n / t;
+    }
+    im->teardown(n);
+    free(mem);
+    qsort(rates, (size_t)nsamples, sizeof rates[0], cmp_double);
+    return rates[nsamples / 2];
+}
+
+/* ---- libkorutin -------------------------------------------------- */
+
+static koro_t *ks;
+
+static void
+koro_body(void *arg)
+{
+    (void)arg;
+    for (;;)
+        koro_yield();
+}
+
+static int
+koro_setup(size_t n, size_t stack, unsigned char *mem)
+{
+    size_t i;
+
+    ks = xmalloc(n * sizeof *ks);
+    for (i = 0; i < n; i++) {
+        int rc = koro_init(&ks[i], koro_body, NULL, mem + i * stack, stack);
+
+        if (rc != 0) {
+            if (!machine)
+                fprintf(stderr, "korobench: koro_init: %s\n",
+                        koro_strerror(rc));
+            free(ks);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void
+koro_rounds(size_t n, long rounds)
+{
+    long r;
+    size_t i;
+
+    for (r = 0; r < rounds; r++)
+        for (i = 0; i < n; i++)
+            koro_resume(&ks[i]);
+}
+
+static void
+koro_teardown(size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        koro_fini(&ks[i]);
+    free(ks);
+}
+
+/* ---- glibc swapcontext (reference) --------------------------------- */
+
+#ifdef HAVE_UCTX_REF
+static ucontext_t *ucs, uc_main;
+
+static void
+uc_body(int i)
+{
+    for (;;)
+        swapcontext(&ucs[i], &uc_main);
+}
+
+static int
+uc_setup(size_t n, size_t stack, unsigned char *mem)
+{
+    size_t i;
+
+    ucs = xmalloc(n * sizeof *ucs);
+    for (i = 0; i < n; i++) {
+        getcontext(&ucs[i]);
+        ucs[i].uc_stack.ss_sp = mem + i * stack;
+        ucs[i].uc_stack.ss_size = stack;
+        ucs[i].uc_link = NULL;
+        makecontext(&ucs[i], (void (*)(void))uc_body, 1, (int)i);
+    }
+    return 0;
+}
+
+static void
+uc_rounds(size_t n, long rounds)
+{
+    long r;
+    size_t i;
+
+    for (r = 0; r < rounds; r++)
+        for (i = 0; i < n; i++)
+            swapcontext(&uc_main, &ucs[i]);
+}
+
+static void
+uc_teardown(size_t n)
+{
+    (void)n;
+    free(ucs);
+}
+#endif
+
+/* ---- Boost.Context jump_fcontext (reference) ----------------------- */
+
+#ifdef HAVE_BOOST_CONTEXT
+/* The C-linkage entry points of libboost_context (fcontext.hpp). */
+typedef void *fcontext_t;
+typedef struct {
+    fcontext_t fctx;
+    void *data;
+} transfer_t;
+transfer_t jump_fcontext(fcontext_t const to, void *vp);
+fcontext_t make_fcontext(void *sp, size_t size, void (*fn)(transfer_t));
+
+static fcontext_t *fcs;
+
+static void
+fc_body(transfer_t t)
+{
+    for (;;)
+        t = jump_fcontext(t.fctx, NULL);
+}
+
+static int
+fc_setup(size_t n, size_t stack, unsigned char *mem)
+{
+    size_t i;
+
+    fcs = xmalloc(n * sizeof *fcs);
+    for (i = 0; i < n; i++) {
+        unsigned char *top =
+            (unsigned char *)(((uintptr_t)(mem + (i + 1) * stack)) &
+                              ~(uintptr_t)15);
+        fcs[i] = make_fcontext(top, stack - 16, fc_body);
+    }
+    return 0;
+}
+
+static void
+fc_rounds(size_t n, long rounds)
+{
+    long r;
+    size_t i;
+
+    for (r = 0; r < rounds; r++)
+        for (i = 0; i < n; i++)
+            fcs[i] = jump_fcontext(fcs[i], NULL).fctx;
+}
+
+static void
+fc_teardown(size_t n)
+{
+    (void)n;
+    free(fcs);
+}
+#endif
+
+/* ---- threads reference -------------------------------------------- */
+
+#ifdef KORO_BENCH_SEM
+double koro_bench_sem_pingpong(double min_seconds);
+#endif
+
+/* ---- driver -------------------------------------------------------- */
+
+static size_t
+parse_list(const char *s, size_t *out, size_t scale)
+{
+    size_t n = 0;
+
+    while (*s && n < MAX_SIZES) {
+        char *end;
+        unsigned long v = strtoul(s, &end, 10);
+
+        if (end == s)
+            break;
+        out[n++] = (size_t)v * scale;
+        s = *end == ',' ? end + 1 : end;
+    }
+    return n;
+}
+
+static void
+machine_name(char *buf, size_t len)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[256];
+
+    snprintf(buf, len, "unknown CPU");
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f)) {
+        char *p = strstr(line, "model name");
+
+        if (p && (p = strchr(p, ':'))) {
+            p += strspn(p, ": \t");
+            p[strcspn(p, "\n")] = '\0';
+            snprintf(buf, len, "%s", p);
+            break;
+        }
+    }
+    fclose(f);
+}
+
+static void
+report(const char *impl, size_t n, size_t stack, double rate)
+{
+    if (machine)
+        printf("rt %s %zu %zu %.0f %.2f\n", impl, n, stack, rate,
+               rate > 0 ? 1e9 / rate : 0.0);
+}
+
+int
+main(int argc, char **argv)
+{
+    size_t ns[MAX_SIZES] = {1024, 16384}, stacks[MAX_SIZES] = {16384, 1024};
+    size_t nn = 2, nstacks = 2, a, b;
+    int refs = 0, sem = 0, opt;
+    char cpu[128], short_backend[32];
+    const struct impl koro_impl = {"libkorutin", koro_setup, koro_rounds,
+                                   koro_teardown};
+#ifdef HAVE_UCTX_REF
+    const struct impl uc_impl = {"swapcontext", uc_setup, uc_rounds,
+                                 uc_teardown};
+#endif
+#ifdef HAVE_BOOST_CONTEXT
+    const struct impl fc_impl = {"boost", fc_setup, fc_rounds, fc_teardown};
+#endif
+
+    for (opt = 1; opt < argc; opt++) {
+        const char *o = argv[opt], *v = opt + 1 < argc ? argv[opt + 1] : "";
+
+        if (!strcmp(o, "-m"))
+            machine = 1;
+        else if (!strcmp(o, "-r"))
+            refs = 1;
+        else if (!strcmp(o, "-p"))
+            sem = 1;
+        else if (!strcmp(o, "-s") && *v)
+            nsamples = atoi(argv[++opt]);
+        else if (!strcmp(o, "-t") && *v)
+            sample_seconds = atof(argv[++opt]);
+        else if (!strcmp(o, "-n") && *v)
+            nn = parse_list(argv[++opt], ns, 1);
+        else if (!strcmp(o, "-k") && *v)
+            nstacks = parse_list(argv[++opt], stacks, 1024);
+        else {
+            fprintf(stderr,
+                    "usage: korobench [-m] [-r] [-p] [-s SAMPLES] "
+                    "[-t SECONDS] [-n N,...] [-k KIB,...]\n");
+            return 2;
+        }
+    }
+    if (nsamples < 1 || nsamples > MAX_SAMPLES)
+        nsamples = 5;
+
+    snprintf(short_backend, sizeof short_backend, "%.*s",
+             (int)strcspn(koro_backend(), " "), koro_backend());
+    machine_name(cpu, sizeof cpu);
+    if (machine) {
+        printf("backend %s\n", koro_backend());
+        printf("machine %s\n", cpu);
+    } else {
+        printf("libkorutin %d.%d.%d, backend: %s\nmachine: %s\n"
+               "round trips (resume + yield) per second, median of %d "
+               "samples of %.2f s\n\n",
+               KORO_VERSION_MAJOR, KORO_VERSION_MINOR, KORO_VERSION_PATCH,
+               koro_backend(), cpu, nsamples, sample_seconds);
+        printf("| coroutines | stack | libkorutin | ns/rt |%s%s\n",
+               refs ? " swapcontext | ratio |" : "",
+               refs ? " Boost jump_fcontext | ratio |" : "");
+        printf("|---:|---:|---:|---:|%s%s\n", refs ? "---:|---:|" : "",
+               refs ? "---:|---:|" : "");
+    }
+    for (b = 0; b < nstacks; b++) {
+        for (a = 0; a < nn; a++) {
+            size_t n = ns[a], st = stacks[b];
+            double r = -1, ru = -1, rb = -1;
+
+            if (st >= koro_stack_min())
+                r = measure(&koro_impl, n, st);
+            report(short_backend, n, st, r);
+            if (refs) {
+#ifdef HAVE_UCTX_REF
+                ru = measure(&uc_impl, n, st);
+                report("swapcontext", n, st, ru);
+#endif
+#ifdef HAVE_BOOST_CONTEXT
+                rb = measure(&fc_impl, n, st);
+                report("boost", n, st, rb);
+#endif
+            }
+            if (machine)
+                continue;
+            printf("| %zu | %zu KiB | ", n, st / 1024);
+            if (r > 0)
+                printf("%.1f M | %.1f |", r / 1e6, 1e9 / r);
+            else
+                printf("n/a (stack < koro_stack_min) | |");
+            if (refs) {
+                if (ru > 0)
+                    printf(" %.1f M | %.2fx |", ru / 1e6, r / ru);
+                else
+                    printf(" n/a | |");
+                if (rb > 0)
+                    printf(" %.1f M | %.2fx |", rb / 1e6, r / rb);
+                else
+                    printf(" n/a | |");
+            }
+            printf("\n");
+            fflush(stdout);
+        }
+    }
+#ifdef KORO_BENCH_SEM
+    if (sem) {
+        double rs = koro_bench_sem_pingpong(sample_seconds * nsamples);
+
+        if (machine)
+            printf("rt semaphore-pingpong 2 0 %.0f %.2f\n", rs, 1e9 / rs);
+        else
+            printf("\nbare semaphore ping-pong between two threads: %.0f "
+                   "round trips/s\n",
+                   rs);
+    }
+#else
+    (void)sem;
+#endif
+    return 0;
+}
