@@ -7,11 +7,11 @@
  * and rebuild the same chain from that buffer ("rewind").  A fiber thus
  * needs two memories: the C stack (the shadow stack in linear memory for
  * address-taken locals, which never moves) and the Asyncify buffer.  Both
- * are carved from the caller's stack, with the emscripten_fiber_t on top,
- * so koro_t keeps its size and nothing is allocated:
+ * are carved from the caller's stack, with the emscripten_fiber_t, so
+ * koro_t keeps its size and nothing is allocated:
  *
- *   koro_lo_                                          top of caller's memory
- *   | canary | C stack (grows down) | Asyncify data (grows up) | struct em |
+ *   koro_lo_                                         top of caller's memory
+ *   | canary | C stack (grows down) | struct em | Asyncify data (grows up) |
  *                                   ^ koro_hi_ after koro__bk_init
  *
  * koro_hi_ is lowered to the top of the C stack, so the canary, the
@@ -20,11 +20,21 @@
  * stack cookie (-sSTACK_OVERFLOW_CHECK, default at -O0) is written at
  * limit + 4 .. limit + 12, inside the canary's 16 bytes but clear of its
  * first word, which is the one the core checks (uintptr_t is 4 bytes on
- * wasm32), and clear of the watermark above the canary.
+ * wasm32), and clear of the watermark above the canary.  Linking with
+ * -sSTACK_OVERFLOW_CHECK=2 makes Emscripten check that limit on every
+ * frame, so a C stack overflow aborts at once instead of at the next
+ * switch's canary check.
  *
- * An Asyncify buffer that overflows makes the program trap ("unreachable")
- * when the unwind ends: detected, not silent.  Each switch unwinds and
- * rewinds the whole call chain of both contexts, so it costs microseconds,
+ * The Asyncify buffer sits above the fiber struct, not below it, on
+ * purpose: Asyncify checks its bounds only when an unwind starts and ends,
+ * and every saved frame reloads the write position from the header inside
+ * emscripten_fiber_t.  Overflowing into that header would send the rest
+ * of the unwind to random addresses and could defeat the final check;
+ * overflowing past the top writes sequentially and always ends in a trap
+ * ("unreachable") when the unwind completes, before anything resumes.
+ *
+ * Each switch unwinds and rewinds the whole call chain of both contexts
+ * (the root's reaches back to main), so it costs a microsecond or two,
  * not nanoseconds, and deeper chains cost more.
  */
 #include "backend.h"
@@ -90,16 +100,17 @@ asyncify_share(size_t avail)
 int
 koro__bk_init(koro_t *k, koro_fn fn, void *arg)
 {
-    unsigned char *top = k->koro_hi_ - KORO_EM_TOP;
-    struct koro_em *em = (struct koro_em *)top;
-    size_t async = asyncify_share((size_t)(top - k->koro_lo_));
-    unsigned char *c_top = top - async;
+    unsigned char *top = k->koro_hi_;
+    size_t async = asyncify_share((size_t)(top - k->koro_lo_) - KORO_EM_TOP);
+    unsigned char *async_lo = top - async;
+    struct koro_em *em = (struct koro_em *)(async_lo - KORO_EM_TOP);
+    unsigned char *c_top = (unsigned char *)em;
 
     em->k = k;
     em->fn = fn;
     em->arg = arg;
     emscripten_fiber_init(&em->fiber, em_start, em, k->koro_lo_,
-                          (size_t)(c_top - k->koro_lo_), c_top, async);
+                          (size_t)(c_top - k->koro_lo_), async_lo, async);
     k->koro_ctx_ = &em->fiber;
     k->koro_hi_ = c_top;
     return 0;
