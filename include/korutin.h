@@ -5,6 +5,12 @@
  * a coroutine runs on the memory it was given for its whole life, so pointers
  * to its locals stay valid across switches.
  *
+ * Emscripten (the "emscripten" backend): link every program with
+ * -sASYNCIFY (`pkg-config --libs korutin` includes it; without it the
+ * runtime throws in koro_init()), and end main() with exit(status), not a
+ * return: once main() has resumed a coroutine, Emscripten's runtime drops
+ * main()'s return value and node exits with 0.
+ *
  * Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
  */
 #ifndef KORUTIN_H

@@ -11,6 +11,11 @@ AC_DEFUN([KORO_TEST_RUNNER], [
   AC_ARG_VAR([TEST_WRAPPER],
     [command that runs the test programs when cross-compiling (default:
      chosen from the host, e.g. qemu-aarch64, wine, node)])
+  # emcc turns configure's own conftest into an executable node script, so
+  # autoconf may conclude it is not cross-compiling; the programs make
+  # builds are plain JS files for node all the same.
+  AS_CASE([$host], [wasm32*|*-emscripten*],
+          [test -n "$TEST_WRAPPER" || TEST_WRAPPER="node --no-experimental-fetch"])
   AS_IF([test "x$cross_compiling" = xyes && test -z "$TEST_WRAPPER"], [
     case $host in
       aarch64*-linux*) TEST_WRAPPER=qemu-aarch64 ;;

@@ -8,12 +8,13 @@
 
 #include "tcase.h"
 
-#if defined(_WIN32)
+#if defined(_WIN32) || defined(__EMSCRIPTEN__)
 /* POSIX signals, sigaltstack and pthread barriers: nothing here applies. */
 void
 t_backends(Suite *s)
 {
-    const char *why = "POSIX signals and threads (not on Windows)";
+    const char *why = "needs POSIX signals and threads (not on Windows or "
+                      "Emscripten)";
 
     t_add(s, "create_on_many_threads", NULL, why);
     t_add(s, "signal_state_untouched", NULL, why);
@@ -287,4 +288,4 @@ t_backends(Suite *s)
     t_add_signal(s, "fortify_in_force", fortify_in_force, SIGABRT,
                  fortify_skip());
 }
-#endif /* !_WIN32 */
+#endif /* !_WIN32 && !__EMSCRIPTEN__ */
