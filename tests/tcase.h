@@ -22,5 +22,6 @@ int t_nofork(void);
 
 /* One function per test file, called by tmain.c. */
 void t_core(Suite *s);
+void t_threads(Suite *s);
 
 #endif
