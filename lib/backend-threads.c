@@ -113,6 +113,45 @@ kt_relax(void)
 #endif
 }
 
+/* Spinning only pays when the partner can run meanwhile: not on a
+ * single processor.  Computed once; the race to compute it is benign. */
+static unsigned
+kt_spin_cap(void)
+{
+    static unsigned cap = ~0u;
+    unsigned c = __atomic_load_n(&cap, __ATOMIC_RELAXED);
+
+    if (KORO_UNLIKELY(c == ~0u)) {
+        long n = -1;
+
+#ifdef _SC_NPROCESSORS_ONLN
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+#endif
+        c = n == 1 ? 0 : KT_SPIN_MAX;
+        __atomic_store_n(&cap, c, __ATOMIC_RELAXED);
+    }
+    return c;
+}
+
+/* The budget doubles when spinning paid off and halves when it did not:
+ * it settles high for a context whose partner answers quickly and at the
+ * floor for one that waits its turn among many. */
+static inline void
+kt_spin_won(struct kt_wake *w, unsigned budget)
+{
+    unsigned cap = kt_spin_cap();
+
+    w->spin = budget < cap / 2 ? budget * 2 : cap;
+}
+
+static inline void
+kt_spin_lost(struct kt_wake *w, unsigned budget)
+{
+    unsigned lo = kt_spin_cap() ? KT_SPIN_MIN : 0;
+
+    w->spin = budget / 2 > lo ? budget / 2 : lo;
+}
+
 #ifdef KT_FUTEX
 
 static int
@@ -149,12 +188,12 @@ kt_wait(struct kt_wake *w)
 
     for (n = 0; n < budget; n++) {
         if (__atomic_load_n(&w->v, __ATOMIC_ACQUIRE) == KT_POSTED) {
-            w->spin = budget;
+            kt_spin_won(w, budget);
             goto got;
         }
         kt_relax();
     }
-    w->spin = budget > KT_SPIN_MIN ? budget / 2 : KT_SPIN_MIN;
+    kt_spin_lost(w, budget);
     if (__atomic_compare_exchange_n(&w->v, &idle, KT_SLEEPING, 0,
                                     __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE))
         while (__atomic_load_n(&w->v, __ATOMIC_ACQUIRE) == KT_SLEEPING)
@@ -196,12 +235,12 @@ kt_wait(struct kt_wake *w)
 
     for (n = 0; n < budget; n++) {
         if (sem_trywait(&w->sem) == 0) {
-            w->spin = budget;
+            kt_spin_won(w, budget);
             return;
         }
         kt_relax();
     }
-    w->spin = budget > KT_SPIN_MIN ? budget / 2 : KT_SPIN_MIN;
+    kt_spin_lost(w, budget);
     while (sem_wait(&w->sem) != 0 && errno == EINTR)
         ;
 }
@@ -252,7 +291,7 @@ koro__bk_init(koro_t *k, koro_fn fn, void *arg)
     memset(c, 0, sizeof *c);
     if (kt_wake_init(&c->w) != 0)
         return KORO_ESYS;
-    c->w.spin = KT_SPIN_MAX;
+    c->w.spin = kt_spin_cap();
     c->k = k;
     c->fn = fn;
     c->arg = arg;
@@ -331,7 +370,7 @@ kt_root_wake(koro_t *root)
 
     if (kt_wake_init(w) != 0)
         return NULL;
-    w->spin = KT_SPIN_MAX;
+    w->spin = kt_spin_cap();
     root->koro_ctx_ = w;
     return w;
 }
