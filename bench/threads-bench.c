@@ -94,7 +94,7 @@ main(int argc, char **argv)
     enum { N = sizeof counts / sizeof counts[0] };
     double secs = argc > 1 ? atof(argv[1]) : 0.5;
     int reps = argc > 2 ? atoi(argv[2]) : 3;
-    double ref = 0, best[N] = {0}, load[N] = {0};
+    double ref = 0, rr = 0, best[N] = {0}, load[N] = {0};
     int r;
     unsigned i;
 
@@ -105,6 +105,9 @@ main(int argc, char **argv)
 
         if (x > ref)
             ref = x;
+        x = koro_bench_sem_roundrobin(32, secs);
+        if (x > rr)
+            rr = x;
         for (i = 0; i < N; i++) {
             double l = 0, y = run(counts[i], secs, &l);
 
@@ -115,6 +118,8 @@ main(int argc, char **argv)
         }
     }
     printf("%-28s %10.0f round trips/s\n", "semaphore ping-pong (ref)", ref);
+    printf("%-28s %10.0f round trips/s  %5.2fx ref  (context)\n",
+           "semaphores, 32 threads rr", rr, rr / ref);
     for (i = 0; i < N; i++) {
         char label[64];
 

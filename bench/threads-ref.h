@@ -8,4 +8,8 @@
  * backend: hand the CPU over and get it back. */
 double koro_bench_sem_pingpong(double min_seconds);
 
+/* The same among n threads woken in turn by one (context, not the
+ * reference: the kernel makes this pattern slower). */
+double koro_bench_sem_roundrobin(int n, double min_seconds);
+
 #endif

@@ -29,6 +29,17 @@
  *    The caller joins it.  No pthread_cancel()/pthread_exit(): those unwind
  *    by force and run into C++ and fortify trouble; an upward longjmp on
  *    the same thread is plain C.
+ *  - A new thread runs at once, before pthread_create() has returned to
+ *    its creator: everything it may look at is set up before the call.
+ *
+ * Speed: the hand-off spins briefly before it sleeps, but only where that
+ * pays.  A resumer spins only if the coroutine it hands over to was awake
+ * (itself spinning: a tight ping-pong, which then never enters the kernel);
+ * a coroutine it had to wake needs a processor, so the resumer sleeps at
+ * once and frees its own.  A yielder spins on an adaptive budget that
+ * falls to a few pause instructions when it keeps waiting its turn among
+ * many coroutines, so those never burn the CPUs.  On one processor nobody
+ * spins.  Measure with bench/threads-bench.
  */
 #include "backend.h"
 
@@ -62,16 +73,18 @@ const char koro__bk_name[] = "threads semaphore";
 enum { KT_IDLE, KT_POSTED, KT_SLEEPING };
 enum { KT_RUN, KT_CANCEL };
 
-/* Spinning before sleeping, in pause instructions.  A context that keeps
- * finding its wake-up already there after a short spin (the resumer of a
- * coroutine that yields quickly) keeps its budget; one that keeps having
- * to sleep (a coroutine waiting for its turn among many) quickly stops
- * spinning, so many coroutines do not burn the CPUs.  Tuned on a 2-core
- * x86-64 VM with bench/threads-bench (see KT_SPIN_MAX). */
+/* Spinning before sleeping, in pause instructions (about 70 ns each on
+ * the 2-core AMD EPYC VM this was tuned on, 3-40 ns elsewhere).  A tight
+ * ping-pong, where both threads spin, never enters the kernel and runs
+ * 5-30 times faster than sleeping; waking a sleeping thread took 5-70 us
+ * there, which KT_SPIN_MAX covers.  Who spins, and how long, adapts: see
+ * kt_spin_won(), kt_spin_lost() and koro__switch(). */
 #ifndef KT_SPIN_MAX
-#define KT_SPIN_MAX 4096u
+#define KT_SPIN_MAX 1024u
 #endif
+#ifndef KT_SPIN_MIN
 #define KT_SPIN_MIN 16u
+#endif
 
 struct kt_co;
 
@@ -80,10 +93,12 @@ struct kt_wake {
     uint32_t v; /* KT_IDLE, KT_POSTED or KT_SLEEPING */
 #else
     sem_t sem;
-    int ready; /* sem_init() was done */
+    int ready;  /* sem_init() was done */
+    int asleep; /* the owner is (about to be) blocked in sem_wait() */
 #endif
     uint32_t cmd;       /* KT_RUN or KT_CANCEL, written before the post */
     unsigned spin;      /* current spin budget, owned by the waiter */
+    unsigned probe;     /* waits at the floor, for kt_spin_budget() */
     struct kt_co *join; /* a finished child to join, written by it */
 };
 
@@ -152,6 +167,19 @@ kt_spin_lost(struct kt_wake *w, unsigned budget)
     w->spin = budget / 2 > lo ? budget / 2 : lo;
 }
 
+/* The spin for this wait.  At the floor, every 64th wait probes with a
+ * longer one, so that a pair that has become a tight ping-pong again (or
+ * that noise pushed down) finds out. */
+static inline unsigned
+kt_spin_budget(struct kt_wake *w, int spin)
+{
+    if (!spin)
+        return 0;
+    if (w->spin <= KT_SPIN_MIN && (++w->probe & 63) == 0)
+        return kt_spin_cap() / 4;
+    return w->spin;
+}
+
 #ifdef KT_FUTEX
 
 static int
@@ -173,17 +201,19 @@ kt_wake_destroy(struct kt_wake *w)
  * FUTEX_WAKE may hit a word that is reused memory: harmless, a futex wake
  * on an address nobody waits on does nothing, and every futex waiter
  * tolerates spurious wake-ups. */
-static void
+static int
 kt_post(struct kt_wake *w)
 {
-    if (__atomic_exchange_n(&w->v, KT_POSTED, __ATOMIC_SEQ_CST) == KT_SLEEPING)
-        syscall(SYS_futex, &w->v, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    if (__atomic_exchange_n(&w->v, KT_POSTED, __ATOMIC_SEQ_CST) != KT_SLEEPING)
+        return 0;
+    syscall(SYS_futex, &w->v, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    return 1;
 }
 
 static void
-kt_wait(struct kt_wake *w)
+kt_wait(struct kt_wake *w, int spin)
 {
-    unsigned n, budget = w->spin;
+    unsigned n, budget = kt_spin_budget(w, spin);
     uint32_t idle = KT_IDLE;
 
     for (n = 0; n < budget; n++) {
@@ -193,7 +223,8 @@ kt_wait(struct kt_wake *w)
         }
         kt_relax();
     }
-    kt_spin_lost(w, budget);
+    if (spin)
+        kt_spin_lost(w, budget);
     if (__atomic_compare_exchange_n(&w->v, &idle, KT_SLEEPING, 0,
                                     __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE))
         while (__atomic_load_n(&w->v, __ATOMIC_ACQUIRE) == KT_SLEEPING)
@@ -222,16 +253,20 @@ kt_wake_destroy(struct kt_wake *w)
     w->ready = 0;
 }
 
-static void
+/* `asleep` only steers spinning, so a stale read is harmless. */
+static int
 kt_post(struct kt_wake *w)
 {
+    int asleep = __atomic_load_n(&w->asleep, __ATOMIC_RELAXED);
+
     sem_post(&w->sem);
+    return asleep;
 }
 
 static void
-kt_wait(struct kt_wake *w)
+kt_wait(struct kt_wake *w, int spin)
 {
-    unsigned n, budget = w->spin;
+    unsigned n, budget = kt_spin_budget(w, spin);
 
     for (n = 0; n < budget; n++) {
         if (sem_trywait(&w->sem) == 0) {
@@ -240,9 +275,12 @@ kt_wait(struct kt_wake *w)
         }
         kt_relax();
     }
-    kt_spin_lost(w, budget);
+    if (spin)
+        kt_spin_lost(w, budget);
+    __atomic_store_n(&w->asleep, 1, __ATOMIC_RELAXED);
     while (sem_wait(&w->sem) != 0 && errno == EINTR)
         ;
+    __atomic_store_n(&w->asleep, 0, __ATOMIC_RELAXED);
 }
 
 #endif
@@ -403,7 +441,7 @@ int
 koro__switch(koro_t *from, koro_t *to)
 {
     struct kt_wake *fw = from->koro_ctx_, *tw = to->koro_ctx_;
-    int rc;
+    int rc, asleep;
 
     if (KORO_UNLIKELY(!fw) && !(fw = kt_root_wake(from)))
         return kt_unswitch(from, to, KORO_ESYS);
@@ -414,10 +452,17 @@ koro__switch(koro_t *from, koro_t *to)
         rc = kt_spawn((struct kt_co *)tw);
         if (rc != 0)
             return kt_unswitch(from, to, rc);
+        asleep = 1;
     } else {
-        kt_post(tw);
+        asleep = kt_post(tw);
     }
-    kt_wait(fw);
+    /* A resumer spins only for a child that was awake (spinning for us,
+     * as in a tight ping-pong): a child it had to wake needs a processor
+     * first, and the one we are on is the likeliest to be free soon (with
+     * many coroutines this is every resume).  A yielder spins on its own
+     * adaptive budget, which also gets a ping-pong out of the all-asleep
+     * state; among many coroutines that budget falls to the floor. */
+    kt_wait(fw, !asleep || to->koro_parent_ != from);
     kt_woken(from, fw);
     return 0;
 }
