@@ -52,8 +52,9 @@ body(void *arg)
 static double
 run(int n, double min_seconds, double *load)
 {
+    size_t stack = koro_stack_min() > STACK ? koro_stack_min() : STACK;
     koro_t *ks = calloc((size_t)n, sizeof *ks);
-    unsigned char *mem = malloc((size_t)n * STACK);
+    unsigned char *mem = malloc((size_t)n * stack);
     double t0, t1, c0;
     long trips = 0;
     int i, bad = 0;
@@ -62,7 +63,12 @@ run(int n, double min_seconds, double *load)
     if (!ks || !mem)
         return 0;
     for (i = 0; i < n; i++)
-        bad |= koro_init(&ks[i], body, NULL, mem + (size_t)i * STACK, STACK);
+        bad |= koro_init(&ks[i], body, NULL, mem + (size_t)i * stack, stack);
+    if (bad) {
+        free(mem);
+        free(ks);
+        return 0;
+    }
     for (i = 0; i < n; i++) /* start every thread outside the timing */
         bad |= koro_resume(&ks[i]);
     t0 = now();
