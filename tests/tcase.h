@@ -35,5 +35,6 @@ void t_sched(Suite *s);
 void t_chan(Suite *s);
 void t_backends(Suite *s);
 void t_win(Suite *s);
+void t_threads(Suite *s);
 
 #endif

@@ -109,6 +109,7 @@ main(void)
     t_chan(s);
     t_backends(s);
     t_win(s);
+    t_threads(s);
     sr = srunner_create(s);
     if (t_nofork())
         srunner_set_fork_status(sr, CK_NOFORK);

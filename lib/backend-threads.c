@@ -1,0 +1,496 @@
+/* backend-threads.c - the portable backend of last resort: one OS thread
+ * per coroutine, running on the stack the caller gave, and a strict
+ * hand-off so that exactly one of the threads runs at any time.
+ *
+ * Each context (every coroutine, and the root context of each OS thread
+ * that resumes coroutines) owns one wake-up object: a futex word on Linux,
+ * a POSIX semaphore elsewhere.  A switch posts the target's object and
+ * sleeps on its own.  A coroutine's object and the rest of its state
+ * (struct kt_co) are carved from the top of its stack, so koro_t keeps its
+ * size; the root context's object is thread-local and koro_ctx_ of the
+ * root points to it.
+ *
+ * Lifetimes, which are the hard part:
+ *  - The thread is created at the first switch into the coroutine, with
+ *    pthread_attr_setstack() on [koro_lo_, koro_hi_) (below our state).
+ *    The C library puts its thread descriptor and static TLS at the top of
+ *    that range too, and the kernel writes the descriptor's tid word when
+ *    the thread dies.  So the stack is only free again once the thread is
+ *    joined: a detached thread would still be running its exit path (and
+ *    the kernel would still clear the tid word) on memory the caller may
+ *    already be reusing.  Hence every thread is joined, never detached.
+ *  - A finished coroutine (koro__bk_exit) tells its parent "join me" in the
+ *    parent's wake-up object, wakes it and returns from its thread
+ *    function.  The parent joins before it goes back to the user, so when
+ *    koro_resume() returns the dead coroutine's stack is free.
+ *  - koro_fini() of a suspended coroutine sends it a cancel hand-off: its
+ *    thread wakes inside its own koro__switch() and longjmp()s up its own
+ *    stack to the setjmp() in the thread's start routine, which returns.
+ *    The caller joins it.  No pthread_cancel()/pthread_exit(): those unwind
+ *    by force and run into C++ and fortify trouble; an upward longjmp on
+ *    the same thread is plain C.
+ *  - A new thread runs at once, before pthread_create() has returned to
+ *    its creator: everything it may look at is set up before the call.
+ *
+ * Speed: the hand-off spins briefly before it sleeps, but only where that
+ * pays.  A resumer spins only if the coroutine it hands over to was awake
+ * (itself spinning: a tight ping-pong, which then never enters the kernel);
+ * a coroutine it had to wake needs a processor, so the resumer sleeps at
+ * once and frees its own.  A yielder spins on an adaptive budget that
+ * falls to a few pause instructions when it keeps waiting its turn among
+ * many coroutines, so those never burn the CPUs.  On one processor nobody
+ * spins.  Measure with bench/threads-bench.
+ */
+#include "backend.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+/* KORO_THREADS_SEM forces the semaphore hand-off on Linux too, so that
+ * the code path of the other systems can be tested here. */
+#if defined(__linux__) && !defined(KORO_THREADS_SEM)
+#define KT_FUTEX 1
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#else
+#include <semaphore.h>
+#endif
+
+#ifdef KT_FUTEX
+const char koro__bk_name[] = "threads futex";
+#else
+const char koro__bk_name[] = "threads semaphore";
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Wake-up objects. */
+
+enum { KT_IDLE, KT_POSTED, KT_SLEEPING };
+enum { KT_RUN, KT_CANCEL };
+
+/* Spinning before sleeping, in pause instructions (about 70 ns each on
+ * the 2-core AMD EPYC VM this was tuned on, 3-40 ns elsewhere).  A tight
+ * ping-pong, where both threads spin, never enters the kernel and runs
+ * 5-30 times faster than sleeping; waking a sleeping thread took 5-70 us
+ * there, which KT_SPIN_MAX covers.  Who spins, and how long, adapts: see
+ * kt_spin_won(), kt_spin_lost() and koro__switch(). */
+#ifndef KT_SPIN_MAX
+#define KT_SPIN_MAX 1024u
+#endif
+/* The floor.  Even 16 pauses per wait cost 15% among 32 coroutines
+ * there (they cannot win: the next resume is 31 round trips away). */
+#ifndef KT_SPIN_MIN
+#define KT_SPIN_MIN 0u
+#endif
+
+struct kt_co;
+
+struct kt_wake {
+#ifdef KT_FUTEX
+    uint32_t v; /* KT_IDLE, KT_POSTED or KT_SLEEPING */
+#else
+    sem_t sem;
+    int ready;  /* sem_init() was done */
+    int asleep; /* the owner is (about to be) blocked in sem_wait() */
+#endif
+    uint32_t cmd;       /* KT_RUN or KT_CANCEL, written before the post */
+    unsigned spin;      /* current spin budget, owned by the waiter */
+    unsigned probe;     /* waits at the floor, for kt_spin_budget() */
+    struct kt_co *join; /* a finished child to join, written by it */
+};
+
+/* The state of a coroutine, at the top of its stack. */
+struct kt_co {
+    struct kt_wake w; /* first: koro_ctx_ points to both */
+    pthread_t thread;
+    int live; /* the thread exists and has not been joined */
+    jmp_buf *home;
+    koro_t *k;
+    koro_fn fn;
+    void *arg;
+};
+
+/* The wake-up object of this OS thread's root context. */
+static KORO_TLS struct kt_wake kt_root KORO_TLS_MODEL;
+
+static inline void
+kt_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield" ::: "memory");
+#else
+    __asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/* Spinning only pays when the partner can run meanwhile: not on a
+ * single processor.  Computed once; the race to compute it is benign. */
+static unsigned
+kt_spin_cap(void)
+{
+    static unsigned cap = ~0u;
+    unsigned c = __atomic_load_n(&cap, __ATOMIC_RELAXED);
+
+    if (KORO_UNLIKELY(c == ~0u)) {
+        long n = -1;
+
+#ifdef _SC_NPROCESSORS_ONLN
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+#endif
+        c = n == 1 ? 0 : KT_SPIN_MAX;
+        __atomic_store_n(&cap, c, __ATOMIC_RELAXED);
+    }
+    return c;
+}
+
+/* The budget doubles when spinning paid off and halves when it did not:
+ * it settles high for a context whose partner answers quickly and at the
+ * floor for one that waits its turn among many. */
+static inline void
+kt_spin_won(struct kt_wake *w, unsigned budget)
+{
+    unsigned cap = kt_spin_cap();
+
+    w->spin = budget < cap / 2 ? budget * 2 : cap;
+}
+
+static inline void
+kt_spin_lost(struct kt_wake *w, unsigned budget)
+{
+    w->spin = budget / 2 > KT_SPIN_MIN ? budget / 2 : KT_SPIN_MIN;
+}
+
+/* The spin for this wait.  At the floor, every 256th wait probes with a
+ * longer one, so that a pair that has become a tight ping-pong again (or
+ * that noise pushed down) finds out. */
+static inline unsigned
+kt_spin_budget(struct kt_wake *w, int spin)
+{
+    if (!spin)
+        return 0;
+    if (w->spin <= KT_SPIN_MIN && (++w->probe & 255) == 0)
+        return kt_spin_cap() / 4;
+    return w->spin;
+}
+
+#ifdef KT_FUTEX
+
+static int
+kt_wake_init(struct kt_wake *w)
+{
+    w->v = KT_IDLE;
+    return 0;
+}
+
+static void
+kt_wake_destroy(struct kt_wake *w)
+{
+    (void)w;
+}
+
+/* One waiter and at most one pending post per object (strict hand-off),
+ * so three states suffice and the futex call is made only when the waiter
+ * really sleeps.  If the waiter has meanwhile woken for good, the
+ * FUTEX_WAKE may hit a word that is reused memory: harmless, a futex wake
+ * on an address nobody waits on does nothing, and every futex waiter
+ * tolerates spurious wake-ups. */
+static int
+kt_post(struct kt_wake *w)
+{
+    if (__atomic_exchange_n(&w->v, KT_POSTED, __ATOMIC_SEQ_CST) != KT_SLEEPING)
+        return 0;
+    syscall(SYS_futex, &w->v, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    return 1;
+}
+
+static void
+kt_wait(struct kt_wake *w, int spin)
+{
+    unsigned n, budget = kt_spin_budget(w, spin);
+    uint32_t idle = KT_IDLE;
+
+    for (n = 0; n < budget; n++) {
+        if (__atomic_load_n(&w->v, __ATOMIC_ACQUIRE) == KT_POSTED) {
+            kt_spin_won(w, budget);
+            goto got;
+        }
+        kt_relax();
+    }
+    if (spin)
+        kt_spin_lost(w, budget);
+    if (__atomic_compare_exchange_n(&w->v, &idle, KT_SLEEPING, 0,
+                                    __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(&w->v, __ATOMIC_ACQUIRE) == KT_SLEEPING)
+            syscall(SYS_futex, &w->v, FUTEX_WAIT_PRIVATE, KT_SLEEPING, NULL,
+                    NULL, 0);
+got:
+    __atomic_store_n(&w->v, KT_IDLE, __ATOMIC_RELAXED);
+}
+
+#else /* POSIX semaphores */
+
+static int
+kt_wake_init(struct kt_wake *w)
+{
+    if (sem_init(&w->sem, 0, 0) != 0)
+        return KORO_ESYS;
+    w->ready = 1;
+    return 0;
+}
+
+static void
+kt_wake_destroy(struct kt_wake *w)
+{
+    if (w->ready)
+        sem_destroy(&w->sem);
+    w->ready = 0;
+}
+
+/* `asleep` only steers spinning, so a stale read is harmless. */
+static int
+kt_post(struct kt_wake *w)
+{
+    int asleep = __atomic_load_n(&w->asleep, __ATOMIC_RELAXED);
+
+    sem_post(&w->sem);
+    return asleep;
+}
+
+static void
+kt_wait(struct kt_wake *w, int spin)
+{
+    unsigned n, budget = kt_spin_budget(w, spin);
+
+    for (n = 0; n < budget; n++) {
+        if (sem_trywait(&w->sem) == 0) {
+            kt_spin_won(w, budget);
+            return;
+        }
+        kt_relax();
+    }
+    if (spin)
+        kt_spin_lost(w, budget);
+    __atomic_store_n(&w->asleep, 1, __ATOMIC_RELAXED);
+    while (sem_wait(&w->sem) != 0 && errno == EINTR)
+        ;
+    __atomic_store_n(&w->asleep, 0, __ATOMIC_RELAXED);
+}
+
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Creation and the stack. */
+
+static size_t
+kt_thread_stack_min(void)
+{
+    long m = -1;
+
+#ifdef _SC_THREAD_STACK_MIN
+    m = sysconf(_SC_THREAD_STACK_MIN);
+#endif
+#ifdef PTHREAD_STACK_MIN
+    if (m < (long)PTHREAD_STACK_MIN)
+        m = (long)PTHREAD_STACK_MIN;
+#endif
+    return m > 0 ? (size_t)m : 16384;
+}
+
+/* What pthread_attr_setstack() needs, plus our state and what koro_init()
+ * may take off the top and bottom: alignment (2 x 15 bytes) and the cache
+ * colour offset (at most 15 x 64 bytes).  The C library's own descriptor
+ * and static TLS come out of its PTHREAD_STACK_MIN. */
+size_t
+koro__bk_stack_min(void)
+{
+    static size_t cached; /* sysconf() is not free; koro_init() asks */
+    size_t m = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+
+    if (!m) {
+        m = kt_thread_stack_min() + sizeof(struct kt_co) + 64 + 1024;
+        __atomic_store_n(&cached, m, __ATOMIC_RELAXED);
+    }
+    return m;
+}
+
+int
+koro__bk_init(koro_t *k, koro_fn fn, void *arg)
+{
+    uintptr_t top = (uintptr_t)k->koro_hi_ - sizeof(struct kt_co);
+    struct kt_co *c = (struct kt_co *)(top & ~(uintptr_t)63);
+
+    memset(c, 0, sizeof *c);
+    if (kt_wake_init(&c->w) != 0)
+        return KORO_ESYS;
+    c->w.spin = kt_spin_cap();
+    c->k = k;
+    c->fn = fn;
+    c->arg = arg;
+    k->koro_ctx_ = c;
+    k->koro_hi_ = (unsigned char *)c;
+    return 0;
+}
+
+unsigned char *
+koro__bk_frame_low(const koro_t *k)
+{
+    return k->koro_hi_; /* our state starts there; the thread is not born */
+}
+
+/* The thread function.  The coroutine's own frames live below `home`;
+ * finishing or being cancelled longjmp()s back here so that the thread
+ * ends by returning, the gentlest way there is. */
+static void *
+kt_start(void *p)
+{
+    struct kt_co *c = p;
+    jmp_buf home;
+
+    c->home = &home;
+    if (setjmp(home) == 0) {
+        koro__set_cur(c->k);
+        koro__entry(c->k, c->fn, c->arg);
+    }
+    return NULL;
+}
+
+static int
+kt_spawn(struct kt_co *c)
+{
+    pthread_attr_t a;
+    unsigned char *lo = c->k->koro_lo_;
+    int rc;
+
+    if (pthread_attr_init(&a) != 0)
+        return KORO_ESYS;
+    /* The new thread runs at once, and may switch back to this context
+     * (through its children, even) before pthread_create() returns here:
+     * `live` must already say so.  Only c->thread is written late, and
+     * only whoever runs after our hand-off reads it (to join). */
+    c->live = 1;
+    rc = pthread_attr_setstack(&a, lo, (size_t)((unsigned char *)c - lo));
+    if (rc == 0)
+        rc = pthread_create(&c->thread, &a, kt_start, c);
+    pthread_attr_destroy(&a);
+    if (rc != 0) {
+        c->live = 0;
+        return KORO_ESYS;
+    }
+    return 0;
+}
+
+/* The core updated the states before the switch; a switch that did not
+ * happen (no thread could be made) must leave them as they were. */
+static KORO_COLD int
+kt_unswitch(koro_t *from, koro_t *to, int rc)
+{
+    to->koro_state_ = KORO_ST(KORO_SUSPENDED);
+    if (!((struct kt_co *)to->koro_ctx_)->live)
+        to->koro_flags_ &= ~KORO_F_STARTED;
+    to->koro_parent_ = NULL;
+    if (from->koro_lo_)
+        from->koro_state_ = KORO_ST(KORO_RUNNING);
+    koro__set_cur(from);
+    return rc;
+}
+
+static KORO_COLD struct kt_wake *
+kt_root_wake(koro_t *root)
+{
+    struct kt_wake *w = &kt_root;
+
+    if (kt_wake_init(w) != 0)
+        return NULL;
+    w->spin = kt_spin_cap();
+    root->koro_ctx_ = w;
+    return w;
+}
+
+/* ------------------------------------------------------------------ */
+/* Switching. */
+
+static void
+kt_join(struct kt_co *c)
+{
+    pthread_join(c->thread, NULL);
+    c->live = 0;
+    kt_wake_destroy(&c->w);
+}
+
+/* Back from sleep as `self`: finish what the waker asked for. */
+static void
+kt_woken(koro_t *self, struct kt_wake *w)
+{
+    if (KORO_UNLIKELY(w->join != NULL)) {
+        kt_join(w->join);
+        w->join = NULL;
+    }
+    if (KORO_UNLIKELY(w->cmd == KT_CANCEL))
+        longjmp(*((struct kt_co *)w)->home, 1);
+    koro__set_cur(self);
+}
+
+int
+koro__switch(koro_t *from, koro_t *to)
+{
+    struct kt_wake *fw = from->koro_ctx_, *tw = to->koro_ctx_;
+    int rc, asleep;
+
+    if (KORO_UNLIKELY(!fw) && !(fw = kt_root_wake(from)))
+        return kt_unswitch(from, to, KORO_ESYS);
+    /* A root context is switched to only after it switched away, and is
+     * never spawned (it has no stack range: koro_lo_ is NULL); a switch
+     * to a root happens only from a coroutine (yield, finish). */
+    if (to->koro_lo_ && KORO_UNLIKELY(!((struct kt_co *)tw)->live)) {
+        rc = kt_spawn((struct kt_co *)tw);
+        if (rc != 0)
+            return kt_unswitch(from, to, rc);
+        asleep = 1;
+    } else {
+        asleep = kt_post(tw);
+    }
+    /* A resumer spins only for a child that was awake (spinning for us,
+     * as in a tight ping-pong): a child it had to wake needs a processor
+     * first, and the one we are on is the likeliest to be free soon (with
+     * many coroutines this is every resume).  A yielder spins on its own
+     * adaptive budget, which also gets a ping-pong out of the all-asleep
+     * state; among many coroutines that budget falls to the floor. */
+    kt_wait(fw, !asleep || to->koro_parent_ != from);
+    kt_woken(from, fw);
+    return 0;
+}
+
+void
+koro__bk_exit(koro_t *self, koro_t *to)
+{
+    struct kt_co *c = self->koro_ctx_;
+    struct kt_wake *tw = to->koro_ctx_;
+    jmp_buf *home = c->home;
+
+    /* After the post, `to` may run; it only reads c->thread and joins us,
+     * so nothing else of ours may be touched but our own stack. */
+    tw->join = c;
+    kt_post(tw);
+    longjmp(*home, 1);
+}
+
+void
+koro__bk_fini(koro_t *k)
+{
+    struct kt_co *c = k->koro_ctx_;
+
+    if (c->live) {
+        c->w.cmd = KT_CANCEL;
+        kt_post(&c->w);
+        kt_join(c);
+    } else {
+        kt_wake_destroy(&c->w);
+    }
+}
