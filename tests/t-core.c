@@ -703,6 +703,8 @@ static const char *
 malloc_skip(void)
 {
 #ifdef HAVE___LIBC_MALLOC
+    if (t_checker())
+        return "the sanitizer or Valgrind owns malloc";
     if (t_backend_is("threads"))
         return "thread creation allocates inside the C library";
     return NULL;

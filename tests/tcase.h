@@ -20,7 +20,11 @@ int t_backend_is(const char *name);
 /* Non-zero when the tests run with CK_NOFORK (no process isolation). */
 int t_nofork(void);
 
+/* The sanitizer or Valgrind the suite runs under, or NULL (t-guard.c). */
+const char *t_checker(void);
+
 /* One function per test file, called by tmain.c. */
 void t_core(Suite *s);
+void t_guard(Suite *s);
 
 #endif

@@ -82,6 +82,7 @@ main(void)
 
     printf("libkorutin backend: %s\n", koro_backend());
     t_core(s);
+    t_guard(s);
     sr = srunner_create(s);
     if (t_nofork())
         srunner_set_fork_status(sr, CK_NOFORK);
