@@ -115,7 +115,7 @@ koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
         return KORO_EINVAL;
 
     lo = ((uintptr_t)stack + 15) & ~(uintptr_t)15;
-    lo += KORO_SAN_STACK_EXTRA; /* sanitize.h's record sits below lo */
+    lo += KORO_SAN_LO_RESERVE; /* sanitize.h's record sits below lo */
     hi = ((uintptr_t)stack + stack_size) & ~(uintptr_t)15;
     hi -= colour_offset(hi, hi - lo);
 
@@ -332,8 +332,10 @@ koro_stack_used(const koro_t *k, size_t *used)
         return KORO_ENOSYS;
     p = k->koro_lo_ + KORO_CANARY_SIZE;
     end = k->koro_hi_;
+    koro__san_scan(k, 1);
     while (p < end && *p == KORO_WATERMARK_BYTE)
         p++;
+    koro__san_scan(k, 0);
     *used = (size_t)(end - p);
     return 0;
 }

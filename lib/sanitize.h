@@ -78,6 +78,7 @@
 #include <sanitizer/tsan_interface.h>
 #endif
 #ifdef KORO_VALGRIND
+#include <valgrind/memcheck.h>
 #include <valgrind/valgrind.h>
 #endif
 
@@ -104,8 +105,18 @@ koro__hard(const koro_t *k)
 #define KORO_HARD_SIZE 0
 #endif
 
-/* Stack bytes the hooks take from every coroutine (added to the minimum). */
+/* Bytes koro_init() keeps below koro_lo_ for the record. */
+#define KORO_SAN_LO_RESERVE KORO_HARD_SIZE
+
+/* Stack bytes added to the backend's minimum: the record, and under TSan
+ * room for the runtime's calls made on the coroutine's stack (fiber
+ * switches, and every instrumented function's entry and exit).  ASan's
+ * bigger frames are the backend's business (asm: koro__bk_stack_min). */
+#ifdef KORO_TSAN
+#define KORO_SAN_STACK_EXTRA (KORO_HARD_SIZE + 8192)
+#else
 #define KORO_SAN_STACK_EXTRA KORO_HARD_SIZE
+#endif
 
 /* ---- Hooks called by core.c ------------------------------------------ */
 
@@ -125,6 +136,10 @@ koro__san_init(koro_t *k, void *stack, size_t size)
 #ifdef KORO_VALGRIND
         h->vg_id = VALGRIND_STACK_REGISTER((unsigned char *)stack,
                                            (unsigned char *)stack + size);
+        /* A stack used before keeps memcheck's "no access" marks of the
+         * frames that returned on it; the new coroutine starts afresh
+         * (its own frames are marked undefined as it grows). */
+        VALGRIND_MAKE_MEM_DEFINED(stack, size);
 #endif
 #if defined(KORO_TSAN) && !defined(KORO_BK_OS_THREADS)
         h->tsan_fiber = __tsan_create_fiber(0);
@@ -298,12 +313,29 @@ koro__san_exit(koro_t *k, koro_t *to)
 
 /* Reading a suspended coroutine's stack below its stack pointer
  * (koro_stack_used) touches dead frames: ASan may still have their
- * redzones poisoned.  The scan is ours, not the user's, so exempt it. */
+ * redzones poisoned, memcheck has marked them inaccessible.  The scan is
+ * ours, not the user's, so exempt it. */
 #ifdef KORO_ASAN
 #define KORO_NO_SANITIZE_ADDRESS __attribute__((no_sanitize_address))
 #else
 #define KORO_NO_SANITIZE_ADDRESS
 #endif
+
+static inline void
+koro__san_scan(const koro_t *k, int begin)
+{
+#ifdef KORO_VALGRIND
+    unsigned char *lo = k->koro_lo_;
+    size_t n = (size_t)(k->koro_hi_ - lo);
+
+    if (begin)
+        VALGRIND_DISABLE_ADDR_ERROR_REPORTING_IN_RANGE(lo, n);
+    else
+        VALGRIND_ENABLE_ADDR_ERROR_REPORTING_IN_RANGE(lo, n);
+#endif
+    (void)k;
+    (void)begin;
+}
 
 #endif /* !KORO_SAN_DETECT_ONLY */
 #endif /* KORO_SANITIZE_H */
