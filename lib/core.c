@@ -321,7 +321,7 @@ koro_watermark(koro_t *k)
     return 0;
 }
 
-KORO_API KORO_NO_SANITIZE_ADDRESS int
+KORO_API int
 koro_stack_used(const koro_t *k, size_t *used)
 {
     const unsigned char *p, *end;
@@ -332,10 +332,7 @@ koro_stack_used(const koro_t *k, size_t *used)
         return KORO_ENOSYS;
     p = k->koro_lo_ + KORO_CANARY_SIZE;
     end = k->koro_hi_;
-    koro__san_scan(k, 1);
-    while (p < end && *p == KORO_WATERMARK_BYTE)
-        p++;
-    koro__san_scan(k, 0);
+    p = koro__san_scan(p, end, KORO_WATERMARK_BYTE);
     *used = (size_t)(end - p);
     return 0;
 }
