@@ -119,6 +119,7 @@ koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
     hi = ((uintptr_t)stack + stack_size) & ~(uintptr_t)15;
     hi -= colour_offset(hi, hi - lo);
 
+    koro__san_prepare(stack, stack_size);
     memset(k, 0, sizeof *k);
     k->koro_lo_ = (unsigned char *)lo;
     k->koro_hi_ = (unsigned char *)hi;

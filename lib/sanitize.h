@@ -108,11 +108,12 @@ koro__hard(const koro_t *k)
 /* Bytes koro_init() keeps below koro_lo_ for the record. */
 #define KORO_SAN_LO_RESERVE KORO_HARD_SIZE
 
-/* Stack bytes added to the backend's minimum: the record, and under TSan
- * room for the runtime's calls made on the coroutine's stack (fiber
- * switches, and every instrumented function's entry and exit).  ASan's
- * bigger frames are the backend's business (asm: koro__bk_stack_min). */
-#ifdef KORO_TSAN
+/* Stack bytes added to the backend's minimum: the record, and under a
+ * sanitizer room for its instrumented frames and for the runtime's own
+ * calls made on the coroutine's stack (ASan creates a coroutine's fake
+ * stack lazily, from inside its first instrumented call, and that needs
+ * several KiB; TSan's fiber switch and function entry hooks). */
+#ifdef KORO_SANITIZED
 #define KORO_SAN_STACK_EXTRA (KORO_HARD_SIZE + 8192)
 #else
 #define KORO_SAN_STACK_EXTRA KORO_HARD_SIZE
@@ -120,13 +121,28 @@ koro__hard(const koro_t *k)
 
 /* ---- Hooks called by core.c ------------------------------------------ */
 
-/* k was set up on [stack, stack + size); register it. */
+/* [stack, stack + size) becomes a coroutine stack; nothing written yet.
+ * Memory used as a stack before keeps the tools' marks of the frames that
+ * lived on it (ASan's redzones of frames that never returned, memcheck's
+ * "no access" for frames that did); the new coroutine starts afresh.  Its
+ * own frames are marked again as it grows. */
 static inline void
-koro__san_init(koro_t *k, void *stack, size_t size)
+koro__san_prepare(void *stack, size_t size)
 {
 #ifdef KORO_ASAN
     ASAN_UNPOISON_MEMORY_REGION(stack, size);
 #endif
+#ifdef KORO_VALGRIND
+    VALGRIND_MAKE_MEM_DEFINED(stack, size);
+#endif
+    (void)stack;
+    (void)size;
+}
+
+/* k was set up on [stack, stack + size); register it. */
+static inline void
+koro__san_init(koro_t *k, void *stack, size_t size)
+{
 #if KORO_HARD_SIZE
     {
         struct koro_hard *h = koro__hard(k);
@@ -136,10 +152,6 @@ koro__san_init(koro_t *k, void *stack, size_t size)
 #ifdef KORO_VALGRIND
         h->vg_id = VALGRIND_STACK_REGISTER((unsigned char *)stack,
                                            (unsigned char *)stack + size);
-        /* A stack used before keeps memcheck's "no access" marks of the
-         * frames that returned on it; the new coroutine starts afresh
-         * (its own frames are marked undefined as it grows). */
-        VALGRIND_MAKE_MEM_DEFINED(stack, size);
 #endif
 #if defined(KORO_TSAN) && !defined(KORO_BK_OS_THREADS)
         h->tsan_fiber = __tsan_create_fiber(0);
