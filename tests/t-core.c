@@ -601,15 +601,23 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* Watermark and the overflow canary. */
 
+/* ASan with detect_stack_use_after_return puts such an array on its fake
+ * stack, elsewhere: then the coroutine's own stack stays nearly unused. */
+static int big_on_stack;
+
 static void
 body_use_stack(void *arg)
 {
     volatile unsigned char big[6000];
+    void *lo, *hi;
     size_t i;
 
     for (i = 0; i < sizeof big; i++)
         big[i] = (unsigned char)i;
     *(int *)arg = big[100];
+    big_on_stack = koro_stack_bounds(koro_self(), &lo, &hi) == 0 &&
+                   (uintptr_t)big >= (uintptr_t)lo &&
+                   (uintptr_t)big < (uintptr_t)hi;
     koro_yield();
 }
 
@@ -625,7 +633,8 @@ START_TEST(watermark_measures_peak)
     ck_assert_uint_lt(before, 512);
     ck_assert_int_eq(koro_resume(&k), 0);
     ck_assert_int_eq(koro_stack_used(&k, &after), 0);
-    ck_assert_uint_ge(after, 6000);
+    if (big_on_stack)
+        ck_assert_uint_ge(after, 6000);
     ck_assert_uint_lt(after, STACK / 2);
     ck_assert_int_eq(sink, 100);
 }
