@@ -303,6 +303,24 @@ struct koro_sel {
 KORO_API int koro_select(struct koro_sel *cases, size_t n,
                          int64_t timeout_ns);
 
+/* Opt-in stacks with a guard page (the only functions that map memory).
+ * koro_stack_alloc() maps at least size usable bytes, rounded up to whole
+ * pages, above one inaccessible page; *stack and *usable are what to pass
+ * to koro_init().  koro_stack_free() unmaps it (size: the size given to
+ * koro_stack_alloc(), or *usable).  Return 0, KORO_EINVAL, KORO_ESTACK
+ * (size below koro_stack_min()), KORO_ESYS or KORO_ENOSYS. */
+KORO_API int koro_stack_alloc(size_t size, void **stack, size_t *usable);
+KORO_API int koro_stack_free(void *stack, size_t size);
+
+/* Opt-in: report a coroutine running into its guard page ("libkorutin:
+ * stack overflow in coroutine ...") and abort, instead of a bare SIGSEGV.
+ * Installs a process-wide SIGSEGV/SIGBUS handler that runs on the calling
+ * thread's alternate signal stack (its own if it has one, otherwise a
+ * static per-thread buffer): call it once in every thread that runs
+ * coroutines on guarded stacks.  Other faults go to the previous handler.
+ * Returns 0, KORO_ESYS or KORO_ENOSYS. */
+KORO_API int koro_overflow_handler_install(void);
+
 #ifdef __cplusplus
 }
 #endif

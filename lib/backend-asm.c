@@ -88,9 +88,5 @@ koro__bk_frame_low(const koro_t *k)
 size_t
 koro__bk_stack_min(void)
 {
-#if defined(__SANITIZE_ADDRESS__)
-    return 8192; /* instrumented frames and the sanitizer's own calls */
-#else
-    return KORO_ABI_STACK_MIN;
-#endif
+    return KORO_ABI_STACK_MIN; /* sanitizer builds: the core adds room */
 }

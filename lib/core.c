@@ -1,6 +1,7 @@
 /* core.c - the public API: checks, the state machine, the current
  * coroutine, stack canary and watermark.  The backend only switches. */
 #include "backend.h"
+#include "sanitize.h" /* hardening hooks: no-ops in a plain build */
 
 #include <stdlib.h>
 #include <string.h>
@@ -108,15 +109,17 @@ koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
 
     if (!k || !fn || !stack)
         return KORO_EINVAL;
-    if (stack_size < koro__bk_stack_min())
+    if (stack_size < koro_stack_min())
         return KORO_ESTACK;
     if ((uintptr_t)stack + stack_size < (uintptr_t)stack)
         return KORO_EINVAL;
 
     lo = ((uintptr_t)stack + 15) & ~(uintptr_t)15;
+    lo += KORO_SAN_LO_RESERVE; /* sanitize.h's record sits below lo */
     hi = ((uintptr_t)stack + stack_size) & ~(uintptr_t)15;
     hi -= colour_offset(hi, hi - lo);
 
+    koro__san_prepare(stack, stack_size);
     memset(k, 0, sizeof *k);
     k->koro_lo_ = (unsigned char *)lo;
     k->koro_hi_ = (unsigned char *)hi;
@@ -126,6 +129,7 @@ koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
         k->koro_state_ = 0;
         return rc;
     }
+    koro__san_init(k, stack, stack_size);
     k->koro_state_ = KORO_ST(KORO_SUSPENDED);
     return 0;
 }
@@ -173,7 +177,7 @@ koro_resume(koro_t *k)
     k->koro_state_ = KORO_ST(KORO_RUNNING);
     k->koro_flags_ |= KORO_F_STARTED;
     t->cur = k;
-    return koro__switch(self, k);
+    return KORO_SWITCH_RESUME(self, k);
 }
 
 KORO_API int
@@ -194,7 +198,7 @@ koro_yield(void)
     } else {
         t->cur = NULL;
     }
-    return koro__switch(self, p);
+    return KORO_SWITCH_YIELD(self, p);
 }
 
 /* The first frame of every coroutine, called by the backend. */
@@ -204,6 +208,7 @@ koro__entry(koro_t *k, koro_fn fn, void *arg)
     struct koro_tls *t;
     koro_t *p;
 
+    koro__san_enter(k);
     fn(arg);
     /* Read the TLS again: the body may have run on another OS thread's
      * behalf (threads backend), and the compiler must not reuse an address
@@ -219,6 +224,7 @@ koro__entry(koro_t *k, koro_fn fn, void *arg)
     } else {
         t->cur = NULL;
     }
+    koro__san_exit(k, p);
     koro__bk_exit(k, p);
 }
 
@@ -251,8 +257,10 @@ koro_fini(koro_t *k)
     if (st == KORO_NORMAL)
         return KORO_ENORMAL;
     koro__sched_forget(k);
-    if (st == KORO_SUSPENDED)
+    if (st == KORO_SUSPENDED) {
         koro__bk_fini(k);
+        koro__san_release(k, 0);
+    }
     k->koro_state_ = 0;
     return 0;
 }
@@ -260,7 +268,7 @@ koro_fini(koro_t *k)
 KORO_API size_t
 koro_stack_min(void)
 {
-    return koro__bk_stack_min();
+    return koro__bk_stack_min() + KORO_SAN_STACK_EXTRA;
 }
 
 KORO_API const char *
@@ -325,8 +333,7 @@ koro_stack_used(const koro_t *k, size_t *used)
         return KORO_ENOSYS;
     p = k->koro_lo_ + KORO_CANARY_SIZE;
     end = k->koro_hi_;
-    while (p < end && *p == KORO_WATERMARK_BYTE)
-        p++;
+    p = koro__san_scan(p, end, KORO_WATERMARK_BYTE);
     *used = (size_t)(end - p);
     return 0;
 }

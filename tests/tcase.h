@@ -29,6 +29,9 @@ int t_nofork(void);
 extern volatile int count_mallocs, nmallocs;
 const char *malloc_skip(void);
 
+/* The sanitizer or Valgrind the suite runs under, or NULL (t-guard.c). */
+const char *t_checker(void);
+
 /* One function per test file, called by tmain.c. */
 void t_core(Suite *s);
 void t_sched(Suite *s);
@@ -36,5 +39,6 @@ void t_chan(Suite *s);
 void t_backends(Suite *s);
 void t_win(Suite *s);
 void t_threads(Suite *s);
+void t_guard(Suite *s);
 
 #endif

@@ -110,6 +110,7 @@ main(void)
     t_backends(s);
     t_win(s);
     t_threads(s);
+    t_guard(s);
     sr = srunner_create(s);
     if (t_nofork())
         srunner_set_fork_status(sr, CK_NOFORK);

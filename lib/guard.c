@@ -1,0 +1,290 @@
+/* guard.c - opt-in stack overflow protection: stacks mapped with a guard
+ * page, and a fault handler that names the coroutine which ran into one.
+ *
+ * This is the one part of libkorutin that asks the system for memory, and
+ * only when the caller asks for it; the core never calls anything here.
+ */
+#include "koro-int.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(_WIN32)
+#include <windows.h>
+#define KORO_GUARD_WIN32 1
+#elif defined(HAVE_SYS_MMAN_H) && defined(HAVE_MMAP) && defined(HAVE_MPROTECT)
+#include <sys/mman.h>
+#include <unistd.h>
+#define KORO_GUARD_MMAP 1
+#if !defined(MAP_ANON) && defined(MAP_ANONYMOUS)
+#define MAP_ANON MAP_ANONYMOUS
+#endif
+#endif
+
+#if defined(HAVE_SIGACTION) && defined(HAVE_SIGALTSTACK) &&                    \
+    !defined(_WIN32) && !defined(__EMSCRIPTEN__)
+#include <signal.h>
+#include <stdlib.h>
+#define KORO_GUARD_SIGNALS 1
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Guarded stacks. */
+
+static size_t
+page_size(void)
+{
+#if defined(KORO_GUARD_WIN32)
+    SYSTEM_INFO si;
+
+    GetSystemInfo(&si);
+    return si.dwPageSize;
+#elif defined(KORO_GUARD_MMAP)
+    long n = sysconf(_SC_PAGESIZE);
+
+    return n > 0 ? (size_t)n : 4096;
+#else
+    return 4096;
+#endif
+}
+
+/* size rounded up to whole pages, or 0 if that overflows (with the guard). */
+static size_t
+round_pages(size_t size, size_t page)
+{
+    size_t r = (size + page - 1) & ~(page - 1);
+
+    if (r < size || r + page < r)
+        return 0;
+    return r;
+}
+
+KORO_API int
+koro_stack_alloc(size_t size, void **stack, size_t *usable)
+{
+    size_t page = page_size(), len;
+    unsigned char *base;
+
+    if (!stack || !usable || size == 0)
+        return KORO_EINVAL;
+    if (size < koro_stack_min())
+        return KORO_ESTACK;
+    len = round_pages(size, page);
+    if (!len)
+        return KORO_EINVAL;
+#if defined(KORO_GUARD_WIN32)
+    {
+        DWORD old;
+
+        /* Untested: written from the Win32 documentation only. */
+        base = VirtualAlloc(NULL, len + page, MEM_RESERVE | MEM_COMMIT,
+                            PAGE_READWRITE);
+        if (!base)
+            return KORO_ESYS;
+        if (!VirtualProtect(base, page, PAGE_NOACCESS, &old)) {
+            VirtualFree(base, 0, MEM_RELEASE);
+            return KORO_ESYS;
+        }
+    }
+#elif defined(KORO_GUARD_MMAP)
+    {
+        void *m = mmap(NULL, len + page, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANON, -1, 0);
+
+        if (m == MAP_FAILED)
+            return KORO_ESYS;
+        base = m;
+        /* Mapped writable first, then the low page closed: one mapping,
+         * so koro_stack_free() needs nothing but the address and size. */
+        if (mprotect(base, page, PROT_NONE) != 0) {
+            munmap(base, len + page);
+            return KORO_ESYS;
+        }
+    }
+#else
+    (void)base;
+    return KORO_ENOSYS;
+#endif
+    *stack = base + page;
+    *usable = len;
+    return 0;
+}
+
+KORO_API int
+koro_stack_free(void *stack, size_t size)
+{
+    size_t page = page_size(), len;
+
+    if (!stack || size == 0 || ((uintptr_t)stack & (page - 1)))
+        return KORO_EINVAL;
+    len = round_pages(size, page);
+    if (!len || (uintptr_t)stack < page)
+        return KORO_EINVAL;
+#if defined(KORO_GUARD_WIN32)
+    (void)len;
+    return VirtualFree((unsigned char *)stack - page, 0, MEM_RELEASE)
+               ? 0
+               : KORO_ESYS;
+#elif defined(KORO_GUARD_MMAP)
+    return munmap((unsigned char *)stack - page, len + page) == 0 ? 0
+                                                                  : KORO_ESYS;
+#else
+    return KORO_ENOSYS;
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+/* The fault handler. */
+
+#ifdef KORO_GUARD_SIGNALS
+
+/* The alternate signal stack for threads that have none.  Static and
+ * per thread (sigaltstack is per thread and the library never allocates);
+ * 8 KiB holds the largest x86 signal frame without AMX state (about 3 KiB
+ * with AVX-512) plus this handler's few hundred bytes.  It is part of every
+ * thread's TLS, hence kept small; a thread that installs its own alternate
+ * stack first does not use it. */
+#define KORO_ALTSTACK_SIZE 8192
+static KORO_TLS unsigned char altstack[KORO_ALTSTACK_SIZE]
+    __attribute__((aligned(16)));
+
+static struct sigaction old_segv, old_bus;
+static volatile sig_atomic_t ours_segv, ours_bus;
+static size_t fault_span; /* faults this far below koro_lo_ are overflows */
+static volatile char install_lock;
+
+static char *
+put_str(char *p, char *end, const char *s)
+{
+    while (*s && p < end)
+        *p++ = *s++;
+    return p;
+}
+
+static char *
+put_ptr(char *p, char *end, const void *v)
+{
+    uintptr_t x = (uintptr_t)v;
+    int shift;
+
+    p = put_str(p, end, "0x");
+    for (shift = (int)(sizeof x * 8) - 4; shift >= 0 && p < end; shift -= 4)
+        *p++ = "0123456789abcdef"[(x >> shift) & 15];
+    return p;
+}
+
+/* Only async-signal-safe calls: write() and abort(). */
+static KORO_NORETURN void
+report_overflow(const koro_t *k)
+{
+    char buf[256], *p = buf, *end = buf + sizeof buf;
+
+    p = put_str(p, end, "libkorutin: stack overflow in coroutine ");
+    p = put_ptr(p, end, k);
+    p = put_str(p, end, " \"");
+    p = put_str(p, end, k->koro_name_ ? k->koro_name_ : "(unnamed)");
+    p = put_str(p, end, "\", stack [");
+    p = put_ptr(p, end, k->koro_lo_);
+    p = put_str(p, end, ", ");
+    p = put_ptr(p, end, k->koro_hi_);
+    p = put_str(p, end, "): it ran into the guard page\n");
+    koro__write_stderr(buf, (size_t)(p - buf));
+    abort();
+}
+
+static void
+on_fault(int sig, siginfo_t *si, void *uc)
+{
+    koro_t *k = koro__tls.cur;
+    uintptr_t a = (uintptr_t)si->si_addr;
+
+    (void)uc;
+    if (k && k->koro_lo_) {
+        uintptr_t lo = (uintptr_t)k->koro_lo_;
+
+        if (a < lo && lo - a <= fault_span)
+            report_overflow(k);
+    }
+    /* Not ours: put the previous disposition back and let the fault
+     * happen again (returning re-runs the faulting instruction); a
+     * signal that was sent, not caused, is raised again instead. */
+    if (sig == SIGSEGV) {
+        ours_segv = 0;
+        sigaction(SIGSEGV, &old_segv, NULL);
+    } else {
+        ours_bus = 0;
+        sigaction(SIGBUS, &old_bus, NULL);
+    }
+    if (si->si_code <= 0)
+        raise(sig);
+}
+
+static int
+take(int sig, struct sigaction *old, volatile sig_atomic_t *ours)
+{
+    struct sigaction sa;
+
+    if (*ours)
+        return 0;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_fault;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(sig, &sa, old) != 0)
+        return KORO_ESYS;
+    *ours = 1;
+    return 0;
+}
+
+static int
+ensure_altstack(void)
+{
+    stack_t cur, ss;
+
+    if (sigaltstack(NULL, &cur) != 0)
+        return KORO_ESYS;
+    if (!(cur.ss_flags & SS_DISABLE))
+        return 0; /* the thread has its own */
+#ifdef _SC_MINSIGSTKSZ
+    {
+        long need = sysconf(_SC_MINSIGSTKSZ);
+
+        if (need > 0 && (size_t)need + 2048 > KORO_ALTSTACK_SIZE)
+            return KORO_ESYS;
+    }
+#endif
+    memset(&ss, 0, sizeof ss);
+    ss.ss_sp = altstack;
+    ss.ss_size = sizeof altstack;
+    return sigaltstack(&ss, NULL) == 0 ? 0 : KORO_ESYS;
+}
+
+KORO_API int
+koro_overflow_handler_install(void)
+{
+    int rc;
+
+    rc = ensure_altstack();
+    if (rc < 0)
+        return rc;
+    /* The handlers are process-wide; install them once, under a lock so
+     * that two threads cannot save each other's handler as "previous". */
+    while (__atomic_test_and_set(&install_lock, __ATOMIC_ACQUIRE))
+        ;
+    fault_span = page_size() + 64;
+    rc = take(SIGSEGV, &old_segv, &ours_segv);
+    if (rc == 0)
+        rc = take(SIGBUS, &old_bus, &ours_bus);
+    __atomic_clear(&install_lock, __ATOMIC_RELEASE);
+    return rc;
+}
+
+#else /* !KORO_GUARD_SIGNALS */
+
+KORO_API int
+koro_overflow_handler_install(void)
+{
+    return KORO_ENOSYS;
+}
+
+#endif

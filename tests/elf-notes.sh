@@ -1,0 +1,93 @@
+#!/bin/sh
+# Security properties of the shared library, read with readelf:
+#  - a non-executable stack (PT_GNU_STACK present and not RWE), which the
+#    .note.GNU-stack section of every assembly file must keep;
+#  - no text relocations;
+#  - with -fcf-protection (x86 CET): the IBT property is present and SHSTK
+#    is NOT claimed, because the switch moves the stack pointer between
+#    stacks without keeping a shadow stack in step;
+#  - with -mbranch-protection (arm64): the BTI property is present.
+lib=${top_builddir:-.}/lib/.libs/libkorutin.so
+if ! test -f "$lib"; then
+    echo "SKIP: no ELF shared library at $lib (static-only or non-ELF build)"
+    exit 77
+fi
+if ! command -v readelf >/dev/null 2>&1; then
+    echo "SKIP: readelf not found (binutils)"
+    exit 77
+fi
+if ! readelf -h "$lib" >/dev/null 2>&1; then
+    echo "SKIP: $lib is not ELF"
+    exit 77
+fi
+fail=0
+ok=
+
+stack=$(readelf -lW "$lib" | grep GNU_STACK)
+case $stack in
+"") echo "FAIL: no PT_GNU_STACK: the stack would be executable"; fail=1 ;;
+*RWE*) echo "FAIL: executable stack: $stack"; fail=1 ;;
+*) ok="$ok non-executable stack;" ;;
+esac
+
+if readelf -dW "$lib" | grep -q TEXTREL; then
+    echo "FAIL: the library has text relocations"
+    fail=1
+else
+    ok="$ok no TEXTREL;"
+fi
+
+# What the compiler was asked for: the flags the library was built with.
+defs=
+if test -n "${KORO_CC:-}"; then
+    defs=$(${KORO_CC} ${KORO_CFLAGS:-} -dM -E - </dev/null 2>/dev/null)
+fi
+notes=$(readelf -nW "$lib" 2>/dev/null)
+cet=$(printf '%s\n' "$defs" | sed -n 's/^#define __CET__ \([0-9]*\)$/\1/p')
+if test -n "$cet" && test $((cet & 1)) -ne 0; then
+    if printf '%s\n' "$notes" | grep -q 'x86 feature:.*IBT'; then
+        ok="$ok IBT claimed;"
+        if printf '%s\n' "$notes" | grep -q 'x86 feature:.*SHSTK'; then
+            echo "FAIL: SHSTK is claimed, but the switch keeps no shadow stack"
+            fail=1
+        else
+            ok="$ok SHSTK not claimed;"
+        fi
+    else
+        # The linker claims a property only if every input has it, the C
+        # library's start files included.  Where those lack it (Debian 12's
+        # crti.o), no shared library can claim IBT; check our own objects.
+        crti=$(${KORO_CC} ${KORO_CFLAGS:-} -print-file-name=crti.o 2>/dev/null)
+        if test -f "$crti" && ! readelf -nW "$crti" 2>/dev/null | grep -q 'x86 feature:.*IBT'; then
+            objs=$(find "${top_builddir:-.}/lib" -name '*.o' -path '*/.libs/*')
+            test -n "$objs" || objs=$(find "${top_builddir:-.}/lib" -name '*.o')
+            for o in $objs; do
+                on=$(readelf -nW "$o" 2>/dev/null)
+                printf '%s\n' "$on" | grep -q 'x86 feature:.*IBT' ||
+                    { echo "FAIL: $o was built without IBT"; fail=1; }
+                case $o in
+                *switch*)
+                    if printf '%s\n' "$on" | grep -q 'x86 feature:.*SHSTK'; then
+                        echo "FAIL: $o claims SHSTK but keeps no shadow stack"
+                        fail=1
+                    fi ;;
+                esac
+            done
+            ok="$ok IBT on every object and SHSTK not claimed by the switch (the library itself cannot claim IBT: $crti has no CET property);"
+        else
+            echo "FAIL: built with -fcf-protection but the IBT property is missing"
+            fail=1
+        fi
+    fi
+elif printf '%s\n' "$defs" | grep -q '__ARM_FEATURE_BTI_DEFAULT 1'; then
+    if printf '%s\n' "$notes" | grep -q 'AArch64 feature:.*BTI'; then
+        ok="$ok BTI claimed;"
+    else
+        echo "FAIL: built with branch protection but the BTI property is missing"
+        fail=1
+    fi
+else
+    ok="$ok CET/BTI not checked (not built with -fcf-protection or -mbranch-protection);"
+fi
+test $fail = 0 || exit 1
+echo "PASS:$ok"

@@ -1,0 +1,279 @@
+/* t-guard.c - guarded stacks, the overflow handler, and which checker
+ * (sanitizer, Valgrind) the suite runs under. */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include "tcase.h"
+
+#define KORO_SAN_DETECT_ONLY
+#include "sanitize.h"
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#ifdef KORO_VALGRIND
+#include <valgrind/valgrind.h>
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#define KORO_TEST_NOINLINE __attribute__((noinline))
+#else
+#define KORO_TEST_NOINLINE
+#endif
+#if defined(HAVE_UNISTD_H) && !defined(_WIN32)
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#define T_HAVE_FORK 1
+#endif
+
+const char *
+t_checker(void)
+{
+#if defined(KORO_ASAN)
+    return "AddressSanitizer";
+#elif defined(KORO_TSAN)
+    return "ThreadSanitizer";
+#else
+    const char *pre = getenv("LD_PRELOAD");
+
+#ifdef KORO_VALGRIND
+    if (RUNNING_ON_VALGRIND)
+        return "Valgrind";
+#endif
+    if (pre && strstr(pre, "vgpreload"))
+        return "Valgrind";
+    return NULL;
+#endif
+}
+
+/* Why a test that faults on purpose cannot run here (NULL: it can). */
+static const char *
+fault_skip(int signal_handler)
+{
+#if defined(_WIN32) || defined(__EMSCRIPTEN__)
+    (void)signal_handler;
+    return "no guard-page fault handler on this platform";
+#else
+#if defined(KORO_ASAN)
+    /* ASan's own SIGSEGV handler reports and exits (1) before the default
+     * action could kill the process with SIGSEGV; our handler, installed
+     * over it, still works. */
+    if (!signal_handler)
+        return "AddressSanitizer turns the expected SIGSEGV into a report";
+#elif defined(KORO_TSAN)
+    (void)signal_handler;
+    return "ThreadSanitizer reports the deliberate SIGSEGV, and races in "
+           "a handler run on a fiber";
+#else
+    (void)signal_handler;
+#endif
+    if (t_checker() && strcmp(t_checker(), "Valgrind") == 0)
+        return "Valgrind reports the deliberate invalid access";
+    if (signal_handler && (t_backend_is("threads") || t_backend_is("win32")))
+        return "each coroutine runs on an OS thread of its own, which has no "
+               "alternate signal stack for the handler";
+    return NULL;
+#endif
+}
+
+/* Sizes below koro_stack_min() (17 KiB and more under threads) are
+ * raised to it. */
+static size_t
+at_least_min(size_t n)
+{
+    return n < koro_stack_min() ? koro_stack_min() : n;
+}
+
+/* ------------------------------------------------------------------ */
+/* koro_stack_alloc / koro_stack_free. */
+
+START_TEST(stack_alloc_errors)
+{
+    void *s;
+    size_t n;
+
+    ck_assert_int_eq(koro_stack_alloc(65536, NULL, &n), KORO_EINVAL);
+    ck_assert_int_eq(koro_stack_alloc(65536, &s, NULL), KORO_EINVAL);
+    ck_assert_int_eq(koro_stack_alloc(0, &s, &n), KORO_EINVAL);
+    ck_assert_int_eq(koro_stack_alloc(koro_stack_min() - 1, &s, &n),
+                     KORO_ESTACK);
+    ck_assert_int_eq(koro_stack_alloc(SIZE_MAX, &s, &n), KORO_EINVAL);
+    ck_assert_int_eq(koro_stack_alloc(SIZE_MAX / 2, &s, &n), KORO_ESYS);
+    ck_assert_int_eq(koro_stack_free(NULL, 65536), KORO_EINVAL);
+    ck_assert_int_eq(koro_stack_alloc(65536, &s, &n), 0);
+    ck_assert_int_eq(koro_stack_free(s, 0), KORO_EINVAL);
+    ck_assert_int_eq(koro_stack_free((char *)s + 16, n), KORO_EINVAL);
+    ck_assert_int_eq(koro_stack_free(s, SIZE_MAX), KORO_EINVAL);
+    ck_assert_int_eq(koro_stack_free(s, n), 0);
+}
+END_TEST
+
+static void
+body_fill(void *arg)
+{
+    volatile unsigned char buf[4096];
+    size_t i;
+
+    for (i = 0; i < sizeof buf; i++)
+        buf[i] = (unsigned char)i;
+    *(int *)arg = buf[77];
+    koro_yield();
+}
+
+START_TEST(stack_alloc_runs_coroutine)
+{
+    void *s;
+    size_t n;
+    koro_t k;
+    int got = 0;
+
+    ck_assert_int_eq(koro_stack_alloc(at_least_min(10000), &s, &n), 0);
+    ck_assert_uint_ge(n, 10000);
+    ck_assert_uint_lt(n, 10000 + 65536);
+    ck_assert_uint_eq((uintptr_t)s % 4096, 0);
+    memset(s, 0x5a, n); /* every usable byte is writable */
+    ck_assert_int_eq(koro_init(&k, body_fill, &got, s, n), 0);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(got, 77);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(koro_status(&k), KORO_DEAD);
+    ck_assert_int_eq(koro_stack_free(s, 10000), 0); /* requested size */
+    ck_assert_int_eq(koro_stack_alloc(at_least_min(10000), &s, &n), 0);
+    ck_assert_int_eq(koro_stack_free(s, n), 0); /* or the usable size */
+}
+END_TEST
+
+/* The byte just below the usable range is not accessible. */
+START_TEST(guard_page_faults)
+{
+    void *s;
+    size_t n;
+
+    ck_assert_int_eq(koro_stack_alloc(65536, &s, &n), 0);
+    ((volatile unsigned char *)s)[-1] = 1; /* SIGSEGV */
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* The overflow handler. */
+
+static volatile int never;
+
+static KORO_TEST_NOINLINE unsigned
+recurse(volatile unsigned char *up, unsigned depth)
+{
+    volatile unsigned char pad[200];
+
+    pad[0] = (unsigned char)depth;
+    pad[1] = up ? up[0] : 0;
+    if (never)
+        return pad[1];
+    return recurse(pad, depth + 1) + pad[1]; /* not a tail call */
+}
+
+static void
+body_recurse(void *arg)
+{
+    (void)arg;
+    recurse(NULL, 0);
+}
+
+static koro_t deep;
+
+/* Map a guarded stack and prepare `deep` to overflow it. */
+static void
+prepare_deep(void)
+{
+    void *s;
+    size_t n;
+
+    ck_assert_int_eq(koro_stack_alloc(at_least_min(16384), &s, &n), 0);
+    ck_assert_int_eq(koro_init(&deep, body_recurse, NULL, s, n), 0);
+    ck_assert_int_eq(koro_set_name(&deep, "deep"), 0);
+}
+
+START_TEST(overflow_handler_aborts)
+{
+    prepare_deep();
+    ck_assert_int_eq(koro_overflow_handler_install(), 0);
+    ck_assert_int_eq(koro_overflow_handler_install(), 0); /* idempotent */
+    koro_resume(&deep);                                   /* SIGABRT */
+}
+END_TEST
+
+/* Outside any coroutine the handler steps aside: still SIGSEGV. */
+START_TEST(overflow_handler_passes_other_faults)
+{
+    void *s;
+    size_t n;
+
+    ck_assert_int_eq(koro_overflow_handler_install(), 0);
+    ck_assert_int_eq(koro_stack_alloc(65536, &s, &n), 0);
+    ((volatile unsigned char *)s)[-1] = 1; /* SIGSEGV */
+}
+END_TEST
+
+#ifdef T_HAVE_FORK
+/* Run the overflow in a child whose stderr is a pipe; check the text. */
+START_TEST(overflow_message_names_coroutine)
+{
+    int fd[2], status = 0;
+    char got[512], want[256];
+    void *lo, *hi;
+    ssize_t n, len = 0;
+    pid_t pid;
+
+    prepare_deep();
+    ck_assert_int_eq(koro_stack_bounds(&deep, &lo, &hi), 0);
+    snprintf(want, sizeof want,
+             "libkorutin: stack overflow in coroutine 0x%0*" PRIxPTR
+             " \"deep\", stack [0x%0*" PRIxPTR ", 0x%0*" PRIxPTR ")",
+             (int)sizeof(uintptr_t) * 2, (uintptr_t)&deep,
+             (int)sizeof(uintptr_t) * 2, (uintptr_t)lo,
+             (int)sizeof(uintptr_t) * 2, (uintptr_t)hi);
+    ck_assert_int_eq(pipe(fd), 0);
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(fd[1], 2);
+        close(fd[0]);
+        if (koro_overflow_handler_install() == 0)
+            koro_resume(&deep);
+        _exit(3);
+    }
+    close(fd[1]);
+    while (len < (ssize_t)sizeof got - 1 &&
+           (n = read(fd[0], got + len, sizeof got - 1 - (size_t)len)) > 0)
+        len += n;
+    got[len] = '\0';
+    close(fd[0]);
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFSIGNALED(status));
+    ck_assert_int_eq(WTERMSIG(status), SIGABRT);
+    ck_assert_msg(strstr(got, want) != NULL, "stderr was: %s\nwanted: %s", got,
+                  want);
+}
+END_TEST
+#endif
+
+void
+t_guard(Suite *s)
+{
+    T_ADD(s, stack_alloc_errors, NULL);
+    T_ADD(s, stack_alloc_runs_coroutine, NULL);
+    t_add_signal(s, "guard_page_faults", guard_page_faults, SIGSEGV,
+                 fault_skip(0));
+    t_add_signal(s, "overflow_handler_aborts", overflow_handler_aborts, SIGABRT,
+                 fault_skip(1));
+    t_add_signal(s, "overflow_handler_passes_other_faults",
+                 overflow_handler_passes_other_faults, SIGSEGV, fault_skip(0));
+#ifdef T_HAVE_FORK
+    T_ADD(s, overflow_message_names_coroutine, fault_skip(1));
+#else
+    t_add(s, "overflow_message_names_coroutine", NULL, "no fork() here");
+#endif
+}
