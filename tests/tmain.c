@@ -84,6 +84,8 @@ main(void)
     t_core(s);
     t_sched(s);
     t_chan(s);
+    t_model(s);
+    t_stress(s);
     sr = srunner_create(s);
     if (t_nofork())
         srunner_set_fork_status(sr, CK_NOFORK);
