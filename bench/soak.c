@@ -29,7 +29,8 @@
 #include <string.h>
 #include <time.h>
 
-#define STACK 16384
+/* 16 KiB, or more if the backend needs more. */
+#define STACK (koro_stack_min() > 16384 ? koro_stack_min() : (size_t)16384)
 #define NYIELD 4
 #define NPAIR 3
 
@@ -210,13 +211,14 @@ body_gen_consumer(void *arg)
 
 /* ------------------------------------------------------------------ */
 
-static unsigned char (*stacks)[STACK];
+static unsigned char *stacks;
 static int nk;
 
 static void
 start(koro_sched_t *s, koro_t *k, koro_fn fn, void *arg)
 {
-    if (koro_init(k, fn, arg, stacks[nk++], STACK) || koro_sched_spawn(s, k)) {
+    if (koro_init(k, fn, arg, stacks + (size_t)nk++ * STACK, STACK) ||
+        koro_sched_spawn(s, k)) {
         fprintf(stderr, "cannot start coroutine %d\n", nk);
         exit(1);
     }
@@ -246,7 +248,7 @@ main(int argc, char **argv)
     double secs;
 
     target = argc > 1 ? (uint64_t)strtod(argv[1], NULL) : 1000000000u;
-    stacks = malloc(sizeof *stacks * 64);
+    stacks = malloc(STACK * 64);
     if (!stacks || !target) {
         fprintf(stderr, "usage: %s [SWITCHES]\n", argv[0]);
         return 2;
@@ -269,7 +271,7 @@ main(int argc, char **argv)
     koro_chan_init(&gpair.ch, NULL, sizeof(long), 0);
     start(&s, &ks[nk], body_producer, &gpair);
     start(&s, &ks[nk], body_gen_consumer, NULL);
-    if (koro_init(&gen, body_gen, NULL, stacks[nk++], STACK)) {
+    if (koro_init(&gen, body_gen, NULL, stacks + (size_t)nk++ * STACK, STACK)) {
         fprintf(stderr, "cannot make the generator\n");
         return 1;
     }

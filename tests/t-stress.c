@@ -41,12 +41,14 @@ now_ns(void)
 
 #ifdef T_HAVE_ITIMER
 #define NSTORM 64
-#define STORM_STACK 65536
+/* 64 KiB, or more if the backend needs more. */
+#define STORM_STACK                                                            \
+    (koro_stack_min() > 65536 ? koro_stack_min() : (size_t)65536)
 #define STORM_NS 500000000u /* stop after 0.5 s ... */
 #define STORM_SIGS 5000     /* ... or this many signals */
 
 static koro_t storm_k[NSTORM];
-static unsigned char (*storm_stk)[STORM_STACK];
+static unsigned char *storm_stk;
 static volatile sig_atomic_t nsig, nsig_coro, nsig_bad, storm_stop;
 static long storm_iter[NSTORM], storm_bad[NSTORM];
 static uint64_t storm_shadow[NSTORM][4];
@@ -160,7 +162,7 @@ START_TEST(switch_storm_under_signals)
     long iters = 0, bad = 0;
     int i;
 
-    storm_stk = malloc(sizeof *storm_stk * NSTORM);
+    storm_stk = malloc(STORM_STACK * NSTORM);
     ck_assert_ptr_nonnull(storm_stk);
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_alarm;
@@ -173,7 +175,7 @@ START_TEST(switch_storm_under_signals)
     storm_t0 = now_ns();
     for (i = 0; i < NSTORM; i++)
         ck_assert_int_eq(koro_init(&storm_k[i], body_storm, (void *)(intptr_t)i,
-                                   storm_stk[i], STORM_STACK),
+                                   storm_stk + i * STORM_STACK, STORM_STACK),
                          0);
     while (!storm_stop) {
         for (i = 0; i < NSTORM; i++)
@@ -195,10 +197,11 @@ START_TEST(switch_storm_under_signals)
         if (i < NRING)
             ck_assert_int_eq(koro_chan_init(&ring_ch[i], NULL, sizeof(long), 0),
                              0);
-        ck_assert_int_eq(
-            koro_init(&storm_k[i], i < NRING ? body_ring : body_ring_start,
-                      (void *)(intptr_t)i, storm_stk[i], STORM_STACK),
-            0);
+        ck_assert_int_eq(koro_init(&storm_k[i],
+                                   i < NRING ? body_ring : body_ring_start,
+                                   (void *)(intptr_t)i,
+                                   storm_stk + i * STORM_STACK, STORM_STACK),
+                         0);
         ck_assert_int_eq(koro_sched_spawn(&s, &storm_k[i]), 0);
     }
     ck_assert_int_eq(koro_sched_run(&s), 0);
@@ -231,7 +234,7 @@ END_TEST
 #define PT_STAGES 6
 #define PT_NCH (PT_STAGES + 3)
 #define PT_NK (PT_STAGES + 4)
-#define PT_STACK 65536
+#define PT_STACK (koro_stack_min() > 65536 ? koro_stack_min() : (size_t)65536)
 
 struct pworld {
     long n; /* values per producer */
@@ -239,7 +242,7 @@ struct pworld {
     koro_chan_t ch[PT_NCH];
     long buf[PT_NCH][4];
     koro_t k[PT_NK], gen;
-    unsigned char stk[PT_NK + 1][PT_STACK];
+    unsigned char *stk; /* PT_NK + 1 stacks */
     long genval, sum, count, bad;
     int rc;
 };
@@ -362,7 +365,7 @@ thread_pipeline(void *arg)
                              (size_t)(i % 3 == 0   ? 0
                                       : i % 3 == 1 ? 1
                                                    : 4));
-    rc |= koro_init(&w->gen, body_gen, w, w->stk[PT_NK], PT_STACK);
+    rc |= koro_init(&w->gen, body_gen, w, w->stk + PT_NK * PT_STACK, PT_STACK);
     for (i = 0; i < PT_NK; i++) {
         koro_fn fn = i < 2           ? body_producer
                      : i == 2        ? body_merge
@@ -370,7 +373,7 @@ thread_pipeline(void *arg)
                                      : body_consumer;
         void *a = (void *)(intptr_t)(i < 2 ? i : i - 3);
 
-        rc |= koro_init(&w->k[i], fn, a, w->stk[i], PT_STACK);
+        rc |= koro_init(&w->k[i], fn, a, w->stk + i * PT_STACK, PT_STACK);
         rc |= koro_sched_spawn(&w->s, &w->k[i]);
     }
     w->rc = rc ? -1000 : koro_sched_run(&w->s);
@@ -389,6 +392,8 @@ START_TEST(pipelines_on_threads)
     ck_assert_ptr_nonnull(w);
     for (i = 0; i < PT_THREADS; i++) {
         w[i].n = base + 100 * i; /* different work per thread */
+        w[i].stk = malloc((PT_NK + 1) * PT_STACK);
+        ck_assert_ptr_nonnull(w[i].stk);
         ck_assert_int_eq(pthread_create(&th[i], NULL, thread_pipeline, &w[i]),
                          0);
     }
@@ -402,6 +407,7 @@ START_TEST(pipelines_on_threads)
         ck_assert_int_eq(w[i].count, 2 * n);
         /* 1 .. 2n, each plus one per stage. */
         ck_assert_int_eq(w[i].sum, n * (2 * n + 1) + 2 * n * PT_STAGES);
+        free(w[i].stk);
     }
     free(w);
 }
