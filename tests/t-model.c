@@ -5,7 +5,7 @@
  * A divergence prints the seed, the shortest program that still diverges
  * (operations deleted one by one while it keeps failing) and both
  * traces.  Environment:
- *   KORO_MODEL_SEEDS=N   number of programs (default 3000; 300 under the
+ *   KORO_MODEL_SEEDS=N   number of programs (default 3000; 1000 under the
  *                        threads backend, which has one OS thread per
  *                        coroutine)
  *   KORO_MODEL_SEED=S    the first seed (default 1); with SEEDS=1 the
@@ -68,7 +68,7 @@ START_TEST(model_random_programs)
 
     if (t_backend_is("threads")) {
         /* One OS thread per coroutine: fewer and smaller programs. */
-        n = env_long("KORO_MODEL_SEEDS", 300);
+        n = env_long("KORO_MODEL_SEEDS", 1000);
         lim.maxco = 3;
         lim.maxh = 1;
     }
