@@ -81,6 +81,13 @@ static const unsigned char w_main[M_NKINDS] = {
     [M_SELF] = 1,
 };
 
+/* Main after a deadlock: mostly what wakes blocked coroutines. */
+static const unsigned char w_repair[M_NKINDS] = {
+    [M_YIELD] = 1,   [M_SEND] = 2,   [M_RECV] = 2,   [M_TRYSEND] = 6,
+    [M_TRYRECV] = 6, [M_SELECT] = 3, [M_CLOSE] = 5,  [M_SPAWN] = 3,
+    [M_FINI] = 2,    [M_RESUME] = 3, [M_STATUS] = 1, [M_LEN] = 1,
+};
+
 static int
 pick_kind(struct m_rand *r, const unsigned char *w, int nh)
 {
@@ -189,9 +196,9 @@ m_gen(struct m_prog *p, struct m_rand *r, const struct m_limits *lim)
                 if (below(r, 5))
                     s->op[s->n++] =
                         (struct m_op){.kind = M_SPAWN, .a = (int8_t)j};
-        n = below(r, 4);
+        n = below(r, i == 0 ? 4 : 7);
         while (n-- > 0 && s->n < M_MAXOPS)
-            gen_op(p, r, &s->op[s->n++], w_main);
+            gen_op(p, r, &s->op[s->n++], i == 0 ? w_main : w_repair);
     }
 }
 
@@ -1188,6 +1195,9 @@ m_check(const struct m_prog *p, const struct m_trace *t, struct m_stats *st,
     if (st) {
         st->programs++;
         st->events += t->n;
+        st->ops += m_size(p);
+        for (i = 0; i < t->n; i++)
+            st->ops_run += t->ev[i].pc >= 0 && t->ev[i].pc < M_PC_FSTATUS;
     }
     bad = m->bad;
     free(m);

@@ -37,7 +37,7 @@
 #define M_MAXCH 3   /* channels */
 #define M_MAXCAP 2  /* channel capacity 0 .. M_MAXCAP */
 #define M_MAXOPS 12 /* operations per script */
-#define M_MAXROUNDS 3
+#define M_MAXROUNDS 4
 #define M_MAXCASES 3 /* select cases */
 #define M_MAXEV 1024
 
@@ -125,7 +125,7 @@ struct m_limits {
  * vacuous. */
 struct m_stats {
     long programs, events, deadlocks, multi_ready, sleeper_wakes, resumes,
-        blocked_selects, closes_waking, finis_live;
+        blocked_selects, closes_waking, finis_live, ops, ops_run;
 };
 
 void m_rand_seed(struct m_rand *r, uint64_t seed);

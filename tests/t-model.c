@@ -5,7 +5,7 @@
  * A divergence prints the seed, the shortest program that still diverges
  * (operations deleted one by one while it keeps failing) and both
  * traces.  Environment:
- *   KORO_MODEL_SEEDS=N   number of programs (default 3000; 1000 under the
+ *   KORO_MODEL_SEEDS=N   number of programs (default 5000; 1000 under the
  *                        threads backend, which has one OS thread per
  *                        coroutine)
  *   KORO_MODEL_SEED=S    the first seed (default 1); with SEEDS=1 the
@@ -63,7 +63,7 @@ START_TEST(model_random_programs)
     struct m_limits lim = {M_MAXCO, M_MAXH, M_MAXCH, M_MAXOPS, M_MAXROUNDS};
     struct m_rand r;
     char why[256];
-    long n = env_long("KORO_MODEL_SEEDS", 3000), i;
+    long n = env_long("KORO_MODEL_SEEDS", 5000), i;
     uint64_t seed0 = (uint64_t)env_long("KORO_MODEL_SEED", 1);
 
     if (t_backend_is("threads")) {
@@ -95,10 +95,10 @@ START_TEST(model_random_programs)
     printf("model: %ld programs, %ld events; %ld deadlocks, %ld selects "
            "with several ready cases, %ld blocked selects, %ld sleeper "
            "wake-ups, %ld nested resumes, %ld closes that woke waiters, "
-           "%ld finis of live coroutines\n",
+           "%ld finis of live coroutines; %ld of %ld operations ran\n",
            st.programs, st.events, st.deadlocks, st.multi_ready,
            st.blocked_selects, st.sleeper_wakes, st.resumes, st.closes_waking,
-           st.finis_live);
+           st.finis_live, st.ops_run, st.ops);
     /* The generator must reach the interesting situations, or the test
      * would pass for nothing. */
     if (n >= 200) {
