@@ -93,7 +93,7 @@ main(void)
     run = srunner_ntests_run(sr);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    printf("%s: %d passed, %d failed, %d skipped\n", t_backend(), run - failed,
-           failed, nskipped);
+    printf("%s: %d passed, %d failed, %d skipped\n", t_backend(),
+           run - failed, failed, nskipped);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
