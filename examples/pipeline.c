@@ -15,14 +15,14 @@
 
 static koro_sched_t sched;
 static koro_chan_t jobs, results;
-static long jobs_buf[8], results_buf[8];
+static long long jobs_buf[8], results_buf[8];
 static int workers_left = NWORKERS;
-static long n_items;
+static long long n_items;
 
 static void
 producer(void *arg)
 {
-    long i;
+    long long i;
 
     (void)arg;
     for (i = 1; i <= n_items; i++)
@@ -33,7 +33,7 @@ producer(void *arg)
 static void
 worker(void *arg)
 {
-    long v, sq;
+    long long v, sq;
 
     (void)arg;
     while (koro_chan_recv(&jobs, &v) == 0) {
@@ -47,10 +47,10 @@ worker(void *arg)
 static void
 consumer(void *arg)
 {
-    long v;
+    long long v;
 
     while (koro_chan_recv(&results, &v) == 0)
-        *(long *)arg += v;
+        *(long long *)arg += v;
 }
 
 int
@@ -58,13 +58,13 @@ main(int argc, char **argv)
 {
     static koro_t ks[NWORKERS + 2];
     static unsigned char stacks[NWORKERS + 2][STACK];
-    long sum = 0, want;
+    long long sum = 0, want;
     int i, rc;
 
-    n_items = argc > 1 ? atol(argv[1]) : 10000;
+    n_items = argc > 1 ? atoll(argv[1]) : 10000;
     koro_sched_init(&sched);
-    koro_chan_init(&jobs, jobs_buf, sizeof(long), 8);
-    koro_chan_init(&results, results_buf, sizeof(long), 8);
+    koro_chan_init(&jobs, jobs_buf, sizeof(long long), 8);
+    koro_chan_init(&results, results_buf, sizeof(long long), 8);
     koro_init(&ks[0], producer, NULL, stacks[0], STACK);
     for (i = 1; i <= NWORKERS; i++)
         koro_init(&ks[i], worker, NULL, stacks[i], STACK);
@@ -73,7 +73,7 @@ main(int argc, char **argv)
         koro_sched_spawn(&sched, &ks[i]);
     rc = koro_sched_run(&sched);
     want = n_items * (n_items + 1) * (2 * n_items + 1) / 6;
-    printf("sum of squares 1..%ld = %ld (expected %ld)\n", n_items, sum, want);
+    printf("sum of squares 1..%lld = %lld (expected %lld)\n", n_items, sum, want);
     if (rc != 0)
         fprintf(stderr, "pipeline: %s\n", koro_strerror(rc));
     return rc == 0 && sum == want ? 0 : 1;

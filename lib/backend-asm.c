@@ -13,11 +13,51 @@
 KORO_HIDDEN void *koro__asm_prepare(void *top, koro_t *k, koro_fn fn,
                                     void *arg);
 
+/* Per-ABI figures from abi.h, for ABIs whose switch frame is large
+ * (ppc64le saves 18 GPRs, 18 FPRs and 12 vector registers):
+ * KORO_ABI_STACK_MIN is koro__bk_stack_min(); KORO_ABI_FRAME_SKIP is how
+ * many bytes at the bottom of the initial frame koro__asm_prepare() leaves
+ * unwritten (registers whose first value a fresh context does not care
+ * about), so the watermark may fill them. */
+#ifndef KORO_ABI_STACK_MIN
+#define KORO_ABI_STACK_MIN 512
+#endif
+#ifndef KORO_ABI_FRAME_SKIP
+#define KORO_ABI_FRAME_SKIP 0
+#endif
+
 const char koro__bk_name[] = "asm " KORO_ABI;
+
+#if defined(KORO_ABI_ARM_AAPCS) && !defined(__ARM_FP) && defined(__linux__)
+#include <sys/auxv.h>
+#ifndef HWCAP_ARM_VFP
+#define HWCAP_ARM_VFP 64
+#endif
+/* A soft-float build on a CPU with VFP: libc's fenv and softfp objects use
+ * FPSCR and d8-d15, so lib/arch/arm-aapcs.S must switch them too.  Set
+ * before the first switch can happen (a switch needs a coroutine); every
+ * thread stores the same value. */
+KORO_HIDDEN extern int koro__arm_vfp;
+
+static void
+koro__arm_vfp_probe(void)
+{
+    if (__atomic_load_n(&koro__arm_vfp, __ATOMIC_RELAXED) == 0)
+        __atomic_store_n(&koro__arm_vfp,
+                         (getauxval(AT_HWCAP) & HWCAP_ARM_VFP) ? 2 : 1,
+                         __ATOMIC_RELAXED);
+}
+#else
+static void
+koro__arm_vfp_probe(void)
+{
+}
+#endif
 
 int
 koro__bk_init(koro_t *k, koro_fn fn, void *arg)
 {
+    koro__arm_vfp_probe();
     k->koro_ctx_ = koro__asm_prepare(k->koro_hi_, k, fn, arg);
     return 0;
 }
@@ -38,18 +78,19 @@ koro__bk_fini(koro_t *k)
 unsigned char *
 koro__bk_frame_low(const koro_t *k)
 {
-    return (unsigned char *)k->koro_ctx_;
+    return (unsigned char *)k->koro_ctx_ + KORO_ABI_FRAME_SKIP;
 }
 
-/* The initial frame (64 bytes at most on every ABI here), koro__entry's
- * frame, the canary, alignment slack and room for a small body that calls
- * koro_yield(): measured with koro_stack_used() in the test suite. */
+/* The initial frame (64 bytes on x86-64, up to 208 elsewhere; ppc64le's
+ * is larger, see abi.h), koro__entry's frame, the canary, alignment slack
+ * and room for a small body that calls koro_yield(): measured with
+ * koro_stack_used() in the test suite. */
 size_t
 koro__bk_stack_min(void)
 {
 #if defined(__SANITIZE_ADDRESS__)
     return 8192; /* instrumented frames and the sanitizer's own calls */
 #else
-    return 512;
+    return KORO_ABI_STACK_MIN;
 #endif
 }

@@ -45,4 +45,21 @@ KORO_HIDDEN extern const char koro__bk_name[];
 /* Provided by the core for the backends: run the body of k and leave it. */
 KORO_HIDDEN KORO_NORETURN void koro__entry(koro_t *k, koro_fn fn, void *arg);
 
+/* For a backend's start routine written in C: mark the return address
+ * undefined from here on, so that a debugger's backtrace inside a
+ * coroutine ends in this function instead of walking into whatever lies
+ * below it (the asm files do the same with .cfi_undefined).  Only when
+ * the compiler emits CFI directives; elsewhere a no-op. */
+#if defined(__GCC_HAVE_DWARF2_CFI_ASM) && defined(__x86_64__)
+#define KORO_CFI_OUTERMOST() __asm__ volatile(".cfi_undefined rip")
+#elif defined(__GCC_HAVE_DWARF2_CFI_ASM) && defined(__i386__)
+#define KORO_CFI_OUTERMOST() __asm__ volatile(".cfi_undefined eip")
+#elif defined(__GCC_HAVE_DWARF2_CFI_ASM) && defined(__aarch64__)
+#define KORO_CFI_OUTERMOST() __asm__ volatile(".cfi_undefined x30")
+#elif defined(__GCC_HAVE_DWARF2_CFI_ASM) && defined(__riscv)
+#define KORO_CFI_OUTERMOST() __asm__ volatile(".cfi_undefined ra")
+#else
+#define KORO_CFI_OUTERMOST() ((void)0)
+#endif
+
 #endif /* KORO_BACKEND_H */

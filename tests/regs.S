@@ -8,4 +8,16 @@
 #include "abi.h"
 #if defined(KORO_ABI_X86_64_SYSV)
 #include "regs-x86_64-sysv.S"
+#elif defined(KORO_ABI_RISCV64_LP64)
+#include "regs-riscv64-lp64.S"
+#elif defined(KORO_ABI_PPC64LE_ELFV2)
+#include "regs-ppc64le-elfv2.S"
+#elif defined(KORO_ABI_S390X_ELF)
+#include "regs-s390x-elf.S"
+#elif defined(KORO_ABI_MIPS64EL_N64)
+#include "regs-mips64el-n64.S"
+#elif defined(KORO_ABI_AARCH64_AAPCS)
+#include "regs-aarch64-aapcs.S"
+#elif defined(KORO_ABI_ARM_AAPCS)
+#include "regs-arm-aapcs.S"
 #endif

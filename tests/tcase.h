@@ -29,6 +29,7 @@ const char *malloc_skip(void);
 void t_core(Suite *s);
 void t_sched(Suite *s);
 void t_chan(Suite *s);
+void t_backends(Suite *s);
 void t_model(Suite *s);
 void t_stress(Suite *s);
 

@@ -84,6 +84,7 @@ main(void)
     t_core(s);
     t_sched(s);
     t_chan(s);
+    t_backends(s);
     t_model(s);
     t_stress(s);
     sr = srunner_create(s);

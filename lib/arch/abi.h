@@ -13,6 +13,48 @@
 #define KORO_ABI_X86_64_SYSV 1
 #define KORO_ABI "x86_64-sysv"
 #define KORO_ABI_FILE "x86_64-sysv.S"
+#elif defined(__riscv) && __riscv_xlen == 64 &&                            \
+    defined(__riscv_float_abi_double)
+#define KORO_ABI_RISCV64_LP64 1
+#define KORO_ABI "riscv64-lp64"
+#define KORO_ABI_FILE "riscv64-lp64.S"
+#elif defined(__powerpc64__) && defined(_CALL_ELF) && _CALL_ELF == 2 &&    \
+    defined(__LITTLE_ENDIAN__)
+#define KORO_ABI_PPC64LE_ELFV2 1
+#define KORO_ABI "ppc64le-elfv2"
+#define KORO_ABI_FILE "ppc64le-elfv2.S"
+/* A 528-byte switch frame (18 GPRs, 18 FPRs, 12 vector registers): a body
+ * calling koro_yield() peaks at 688 bytes at -O2 and 816 at -O0, and
+ * prepare leaves the frame's low 472 bytes alone (see the .S file). */
+#define KORO_ABI_STACK_MIN 1024
+#define KORO_ABI_FRAME_SKIP 472
+#elif defined(__s390x__)
+#define KORO_ABI_S390X_ELF 1
+#define KORO_ABI "s390x-elf"
+#define KORO_ABI_FILE "s390x-elf.S"
+/* Every C frame carries a 160-byte register save area: a body calling
+ * koro_yield() peaks at 464 bytes at -O2 and 904 at -O0. */
+#define KORO_ABI_STACK_MIN 1024
+#elif defined(__mips64) && defined(_MIPS_SIM) && _MIPS_SIM == _ABI64 &&    \
+    defined(__MIPSEL__) && defined(__mips_hard_float)
+#define KORO_ABI_MIPS64EL_N64 1
+#define KORO_ABI "mips64el-n64"
+#define KORO_ABI_FILE "mips64el-n64.S"
+/* AAPCS64 everywhere but Windows: there the TEB's stack bounds (x18) and
+ * SEH unwind data would have to follow the switch, which is not done. */
+#elif defined(__aarch64__) && !defined(__ILP32__) && !defined(_WIN32)
+#define KORO_ABI_AARCH64_AAPCS 1
+#define KORO_ABI "aarch64-aapcs"
+#define KORO_ABI_FILE "aarch64-aapcs.S"
+/* 32-bit AAPCS (EABI Linux/Android, iOS) in ARM or Thumb-2 state; Thumb-1
+ * cannot reach r8-r11 with push/pop, ARMv4T cannot interwork with pop. */
+#elif defined(__arm__) && !defined(_WIN32) &&                              \
+    (defined(__ARM_EABI__) || defined(__APPLE__)) &&                        \
+    (defined(__thumb2__) || !defined(__thumb__)) &&                         \
+    (!defined(__ARM_ARCH) || __ARM_ARCH >= 5)
+#define KORO_ABI_ARM_AAPCS 1
+#define KORO_ABI "arm-aapcs"
+#define KORO_ABI_FILE "arm-aapcs.S"
 #endif
 
 #endif /* KORO_ARCH_ABI_H */

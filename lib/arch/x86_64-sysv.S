@@ -106,7 +106,7 @@ KORO_FUNC(koro__asm_prepare)
 	movq	%rsi, 32(%rax)
 	movq	$0, 40(%rax)
 	movq	$0, 48(%rax)
-	leaq	koro__asm_start(%rip), %rdx
+	leaq	KORO_SYM(koro__asm_start)(%rip), %rdx
 	movq	%rdx, 56(%rax)
 	ret
 	.cfi_endproc
