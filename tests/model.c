@@ -1251,6 +1251,74 @@ shrink_script(struct m_prog *p, struct m_script *s, int tries)
     return kept;
 }
 
+/* Does any operation of p name coroutine k (ch < 0) or channel ch? */
+static int
+referenced(const struct m_prog *p, int k, int ch)
+{
+    const struct m_script *s;
+    int i, j, c;
+
+    for (i = 0; i < M_NK + M_MAXROUNDS; i++) {
+        s = i < M_NK ? &p->co[i] : &p->main[i - M_NK];
+        for (j = 0; j < s->n; j++) {
+            const struct m_op *o = &s->op[j];
+
+            switch (o->kind) {
+            case M_SPAWN:
+            case M_FINI:
+            case M_RESUME:
+            case M_STATUS:
+                if (ch < 0 && o->a == k)
+                    return 1;
+                break;
+            case M_SELECT:
+                for (c = 0; c < o->ncases; c++)
+                    if (ch >= 0 && o->cases[c].ch == ch)
+                        return 1;
+                break;
+            case M_YIELD:
+            case M_SLEEP0:
+            case M_SLEEP:
+            case M_RUN:
+            case M_SELF:
+                break;
+            default:
+                if (ch >= 0 && o->a == ch)
+                    return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Drop the last scheduled coroutine, helper or channel when nothing
+ * refers to it any more and p still diverges without it. */
+static int
+shrink_counts(struct m_prog *p, int tries)
+{
+    char why[256];
+    int *n[3] = {&p->nco, &p->nh, &p->nch};
+    int i, last, progress = 0;
+
+    for (i = 0; i < 3; i++) {
+        while (*n[i] > (i == 1 ? 0 : 1)) {
+            last = *n[i] - 1;
+            if (i < 2 && (p->co[i ? M_MAXCO + last : last].n ||
+                          referenced(p, i ? M_MAXCO + last : last, -1)))
+                break;
+            if (i == 2 && referenced(p, -1, last))
+                break;
+            --*n[i];
+            if (!m_diverges(p, tries, why, sizeof why)) {
+                ++*n[i];
+                break;
+            }
+            progress = 1;
+        }
+    }
+    return progress;
+}
+
 void
 m_shrink(struct m_prog *p, int tries)
 {
@@ -1274,5 +1342,6 @@ m_shrink(struct m_prog *p, int tries)
                 progress |= shrink_script(p, &p->co[i], tries) > 0;
         for (i = 0; i < p->nrounds; i++)
             progress |= shrink_script(p, &p->main[i], tries) > 0;
+        progress |= shrink_counts(p, tries);
     }
 }
