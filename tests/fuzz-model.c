@@ -19,7 +19,7 @@
  * AFL++ instead of libFuzzer: build this file with a main() that reads
  * one input from a file or stdin (defined below with KORO_FUZZ_MAIN):
  *     ./configure CC=afl-clang-fast && make
- *     afl-clang-fast -DKORO_FUZZ_MAIN -Iinclude -I$srcdir/include \
+ *     afl-clang-fast -DKORO_FUZZ_MAIN -I$srcdir/include \
  *         $srcdir/tests/fuzz-model.c $srcdir/tests/model.c \
  *         lib/.libs/libkorutin.a -o fuzz-model-afl
  *     afl-fuzz -i seeds -o findings -- ./fuzz-model-afl @@
