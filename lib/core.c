@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-KORO_TLS struct koro_tls koro__tls KORO_TLS_MODEL;
+KORO_TLS_DEFINE;
 
 /* ------------------------------------------------------------------ */
 /* Stack canary.  Written at koro_init(), checked whenever a coroutine

@@ -64,7 +64,50 @@ struct koro_tls {
     koro_t *cur; /* the running coroutine, NULL at the thread's own level */
     koro_t root; /* the context of the thread's own stack */
 };
+#if defined(KORO_TLS_PE) && defined(_WIN32)
+/* GCC for mingw implements __thread with emutls: a call per access, and
+ * a malloc() per thread on first use.  Instead koro__tls_pe is placed in
+ * the image's PE TLS template (the .tls$ sections), which the loader
+ * copies for every thread, and reached the way MSVC and clang compile a
+ * thread-local: this image's block is ThreadLocalStoragePointer
+ * [_tls_index] (TEB offset 0x58 on x64, 0x2c on x86) and the variable
+ * sits at its section-relative (SECREL) offset in it.  _tls_index and the
+ * TLS directory come from the mingw CRT (tlssup.o).  The asm is volatile
+ * because a backend may wake up on another OS thread. */
+KORO_HIDDEN extern struct koro_tls koro__tls_pe;
+static inline struct koro_tls *
+koro__tls_get(void)
+{
+    struct koro_tls *p;
+
+#if defined(__x86_64__)
+    __asm__ volatile("movl _tls_index(%%rip), %%eax\n\t"
+                     "movq %%gs:0x58, %0\n\t"
+                     "movq (%0,%%rax,8), %0\n\t"
+                     "leaq koro__tls_pe@SECREL32(%0), %0"
+                     : "=r"(p)
+                     :
+                     : "rax");
+#elif defined(__i386__)
+    __asm__ volatile("movl __tls_index, %%eax\n\t"
+                     "movl %%fs:0x2c, %0\n\t"
+                     "movl (%0,%%eax,4), %0\n\t"
+                     "leal _koro__tls_pe@SECREL32(%0), %0"
+                     : "=r"(p)
+                     :
+                     : "eax");
+#else
+#error "KORO_TLS_PE: no TLS accessor for this CPU"
+#endif
+    return p;
+}
+#define koro__tls (*koro__tls_get())
+#define KORO_TLS_DEFINE                                                     \
+    __attribute__((section(".tls$KORO"))) struct koro_tls koro__tls_pe
+#else
 KORO_HIDDEN extern KORO_TLS struct koro_tls koro__tls KORO_TLS_MODEL;
+#define KORO_TLS_DEFINE KORO_TLS struct koro_tls koro__tls KORO_TLS_MODEL
+#endif
 
 /* A backend whose contexts run on separate OS threads calls this once it
  * has woken up as `self` (see backend.h). */

@@ -20,4 +20,8 @@
 #include "regs-aarch64-aapcs.S"
 #elif defined(KORO_ABI_ARM_AAPCS)
 #include "regs-arm-aapcs.S"
+#elif defined(KORO_ABI_X86_64_WIN64)
+#include "regs-x86_64-win64.S"
+#elif defined(KORO_ABI_I386_CDECL)
+#include "regs-i386-cdecl.S"
 #endif

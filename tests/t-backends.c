@@ -8,6 +8,20 @@
 
 #include "tcase.h"
 
+#if defined(_WIN32)
+/* POSIX signals, sigaltstack and pthread barriers: nothing here applies. */
+void
+t_backends(Suite *s)
+{
+    const char *why = "POSIX signals and threads (not on Windows)";
+
+    t_add(s, "create_on_many_threads", NULL, why);
+    t_add(s, "signal_state_untouched", NULL, why);
+    t_add(s, "sjlj_stack_min_holds_signal_frame", NULL, why);
+    t_add(s, "fortify_in_force", NULL, why);
+}
+#else
+
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -273,3 +287,4 @@ t_backends(Suite *s)
     t_add_signal(s, "fortify_in_force", fortify_in_force, SIGABRT,
                  fortify_skip());
 }
+#endif /* !_WIN32 */

@@ -348,14 +348,16 @@ START_TEST(fp_rounding_really_switched)
 {
     koro_t k;
     int up = -1;
-    volatile double one = 1.0, three = 3.0;
-    double near;
+    /* volatile stores round to double: i386's x87 keeps excess precision
+     * in registers, which would make equal quotients compare unequal. */
+    volatile double one = 1.0, three = 3.0, near, now;
 
     fesetround(FE_TONEAREST);
     near = one / three;
     ck_assert_int_eq(koro_init(&k, body_fp_rounds, &up, stk[0], STACK), 0);
     ck_assert_int_eq(koro_resume(&k), 0);
-    ck_assert(one / three == near); /* still rounding to nearest here */
+    now = one / three;
+    ck_assert(now == near); /* still rounding to nearest here */
     ck_assert_int_eq(koro_resume(&k), 0);
     ck_assert_int_eq(up, 1); /* it did round upward in there */
 }
@@ -733,7 +735,10 @@ t_core(Suite *s)
     T_ADD(s, strerror_covers_all, NULL);
     T_ADD(s, backend_named, NULL);
     T_ADD(s, fini_suspended_then_reuse, NULL);
-    T_ADD(s, watermark_measures_peak, NULL);
+    T_ADD(s, watermark_measures_peak,
+          t_backend_is("win32") ? "the win32 backend runs the body on an "
+                                  "OS-allocated thread stack"
+                                : NULL);
     t_add_signal(s, "overflow_is_detected", overflow_is_detected, SIGABRT,
                  NULL);
     T_ADD(s, no_malloc_in_core, malloc_skip());

@@ -109,14 +109,6 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 
-static uint64_t
-now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 struct sleeper {
     uint64_t ns, slept;
@@ -127,10 +119,10 @@ static void
 body_sleep(void *arg)
 {
     struct sleeper *sl = arg;
-    uint64_t t0 = now_ns();
+    uint64_t t0 = t_now_ns();
 
     ck_assert_int_eq(koro_sleep(sl->ns), 0);
-    sl->slept = now_ns() - t0;
+    sl->slept = t_now_ns() - t0;
     mark(sl->id);
 }
 

@@ -3,6 +3,7 @@
 #define KORO_TCASE_H
 
 #include <check.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "korutin.h"
@@ -17,6 +18,9 @@ void t_add_signal(Suite *s, const char *name, const TTest *fn, int sig,
 /* The first word of koro_backend(): "asm", "sjlj", ... */
 const char *t_backend(void);
 int t_backend_is(const char *name);
+/* A monotonic clock in nanoseconds (QueryPerformanceCounter on Windows,
+ * where mingw's clock_gettime does not tick under wine). */
+uint64_t t_now_ns(void);
 /* Non-zero when the tests run with CK_NOFORK (no process isolation). */
 int t_nofork(void);
 
@@ -30,6 +34,7 @@ void t_core(Suite *s);
 void t_sched(Suite *s);
 void t_chan(Suite *s);
 void t_backends(Suite *s);
+void t_win(Suite *s);
 void t_model(Suite *s);
 void t_stress(Suite *s);
 

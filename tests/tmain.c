@@ -4,6 +4,11 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#if defined(_WIN32)
+#include <windows.h>
+#else
+#include <time.h>
+#endif
 
 static int nskipped;
 
@@ -26,12 +31,30 @@ t_backend_is(const char *name)
     return strcmp(t_backend(), name) == 0;
 }
 
+uint64_t
+t_now_ns(void)
+{
+#if defined(_WIN32)
+    LARGE_INTEGER f, t;
+
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&t);
+    return (uint64_t)((double)t.QuadPart * 1e9 / (double)f.QuadPart);
+#else
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+#endif
+}
+
 int
 t_nofork(void)
 {
     const char *f = getenv("CK_FORK");
 
-#ifdef __EMSCRIPTEN__
+#if defined(__EMSCRIPTEN__) || defined(_WIN32)
+    (void)f; /* no fork(): Check runs every case in this process */
     return 1;
 #else
     return f && strcmp(f, "no") == 0;
@@ -69,7 +92,7 @@ t_add_signal(Suite *s, const char *name, const TTest *fn, int sig,
              const char *why)
 {
     if (!why && t_nofork())
-        why = "needs a forked process (CK_NOFORK)";
+        why = "needs a forked process (CK_NOFORK, or no fork() here)";
     t_add_case(s, name, fn, sig, why);
 }
 
@@ -85,6 +108,7 @@ main(void)
     t_sched(s);
     t_chan(s);
     t_backends(s);
+    t_win(s);
     t_model(s);
     t_stress(s);
     sr = srunner_create(s);

@@ -55,6 +55,21 @@
 #define KORO_ABI_ARM_AAPCS 1
 #define KORO_ABI "arm-aapcs"
 #define KORO_ABI_FILE "arm-aapcs.S"
+#elif defined(__x86_64__) && (defined(_WIN64) || defined(__CYGWIN__))
+/* Microsoft x64: mingw-w64, Cygwin, clang for windows-msvc. */
+#define KORO_ABI_X86_64_WIN64 1
+#define KORO_ABI "x86_64-win64"
+#define KORO_ABI_FILE "x86_64-win64.S"
+/* The switch frame alone holds ten 16-byte xmm registers, and every call
+ * reserves 32 bytes of shadow space: a body using a channel needs more
+ * than 512 bytes. */
+#define KORO_ABI_STACK_MIN 1024
+#elif defined(__i386__)
+/* cdecl: Linux, the BSDs, Android, macOS, and Windows (the file adds the
+ * SEH chain and TIB fields for _WIN32 / __CYGWIN__). */
+#define KORO_ABI_I386_CDECL 1
+#define KORO_ABI "i386-cdecl"
+#define KORO_ABI_FILE "i386-cdecl.S"
 #endif
 
 #endif /* KORO_ARCH_ABI_H */
