@@ -306,7 +306,10 @@ kt_thread_stack_min(void)
 /* What pthread_attr_setstack() needs, plus our state and what koro_init()
  * may take off the top and bottom: alignment (2 x 15 bytes) and the cache
  * colour offset (at most 15 x 64 bytes).  The C library's own descriptor
- * and static TLS come out of its PTHREAD_STACK_MIN. */
+ * and static TLS come out of its PTHREAD_STACK_MIN, and what is left of
+ * that is thin: another 16 KiB is kept for the coroutine's own frames,
+ * the futex call and the dynamic linker's first-call resolver (which
+ * saves the vector registers: about 3 KiB with AVX-512). */
 size_t
 koro__bk_stack_min(void)
 {
@@ -314,7 +317,8 @@ koro__bk_stack_min(void)
     size_t m = __atomic_load_n(&cached, __ATOMIC_RELAXED);
 
     if (!m) {
-        m = kt_thread_stack_min() + sizeof(struct kt_co) + 64 + 1024;
+        m = kt_thread_stack_min() + sizeof(struct kt_co) + 64 + 1024 +
+            16384;
         __atomic_store_n(&cached, m, __ATOMIC_RELAXED);
     }
     return m;

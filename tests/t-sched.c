@@ -128,9 +128,12 @@ body_sleep(void *arg)
 
 START_TEST(sleep_wakes_in_deadline_order)
 {
-    static struct sleeper sl[4] = {{30000000, 0, 'c'},
-                                   {10000000, 0, 'a'},
-                                   {20000000, 0, 'b'},
+    /* 100 ms apart: each deadline counts from the moment its coroutine
+     * first runs, which under the threads backend on a loaded machine can
+     * be several milliseconds after the previous one. */
+    static struct sleeper sl[4] = {{220000000, 0, 'c'},
+                                   {20000000, 0, 'a'},
+                                   {120000000, 0, 'b'},
                                    {0, 0, '0'}};
     int i;
 

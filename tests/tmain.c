@@ -111,6 +111,8 @@ main(void)
     t_win(s);
     t_threads(s);
     t_guard(s);
+    t_model(s);
+    t_stress(s);
     sr = srunner_create(s);
     if (t_nofork())
         srunner_set_fork_status(sr, CK_NOFORK);
