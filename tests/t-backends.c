@@ -29,7 +29,7 @@ t_backends(Suite *s)
 #include <stdlib.h>
 #include <unistd.h>
 
-#define TSTACK 32768
+#define TSTACK 65536
 
 static volatile sig_atomic_t usr_hits[2];
 
