@@ -85,6 +85,9 @@ AC_DEFUN([KORO_CHECK_SJLJ], [
   koro_why_sjlj=
   AC_CHECK_FUNCS([_setjmp _longjmp sigaltstack sigaction],
                  [], [koro_why_sjlj="$ac_func is missing"])
+  case $host in
+    *emscripten*) koro_why_sjlj="WebAssembly has no signal stacks" ;;
+  esac
   AS_IF([test -z "$koro_why_sjlj" && test "x$ax_pthread_ok" != xyes],
         [koro_why_sjlj="POSIX threads (for its creation lock) not found"])
   # Outside x86 the FP environment is kept with fegetenv/fesetenv, which

@@ -59,6 +59,11 @@ AC_DEFUN([KORO_CHECK_THREADS], [
   AX_PTHREAD([koro_have_pthread=yes], [koro_have_pthread=no])
   AC_SUBST([PTHREAD_CFLAGS])
   AC_SUBST([PTHREAD_LIBS])
+  # Emscripten links pthreads only with -pthread (shared memory), which the
+  # fibers backend cannot use, and its conftest would hang under node.
+  case $host in
+    *emscripten*) koro_have_pthread=no ;;
+  esac
   AS_IF([test "x$koro_have_pthread" = xyes], [
     AC_DEFINE([HAVE_PTHREAD], [1], [Define if POSIX threads are available.])
     AC_CACHE_CHECK([whether threads run on a caller's stack (pthread_attr_setstack)],

@@ -45,8 +45,12 @@ int main(void)
 AC_DEFUN([KORO_CHECK_UCONTEXT], [
   koro_ok_ucontext=no
   koro_why_ucontext=
-  AC_CHECK_HEADER([ucontext.h], [],
-                  [koro_why_ucontext="<ucontext.h> is missing"])
+  case $host in
+    *emscripten*) koro_why_ucontext="WebAssembly cannot switch stacks this way" ;;
+  esac
+  AS_IF([test -z "$koro_why_ucontext"], [
+    AC_CHECK_HEADER([ucontext.h], [],
+                    [koro_why_ucontext="<ucontext.h> is missing"])])
   AS_IF([test -z "$koro_why_ucontext"], [
     AC_CHECK_FUNCS([getcontext makecontext swapcontext setcontext], [],
                    [koro_why_ucontext="$ac_func is missing"])])

@@ -548,7 +548,12 @@ START_TEST(hundred_thousand_coroutines)
     unsigned char *stacks;
     long first[3], last[3], v;
 
-    if (t_backend_is("threads") || t_backend_is("win32")) {
+    if (t_sanitized()) {
+        n = 2000;
+        printf("hundred_thousand_coroutines: under %s the shadow memory of "
+               "100000 stacks does not fit: using %zu, not %d\n",
+               t_sanitized(), n, NCHAIN);
+    } else if (t_backend_is("threads") || t_backend_is("win32")) {
         n = 200;
         printf("hundred_thousand_coroutines: threads backend, one OS thread "
                "per coroutine: using %zu, not %d\n",

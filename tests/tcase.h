@@ -29,6 +29,9 @@ int t_nofork(void);
 extern volatile int count_mallocs, nmallocs;
 const char *malloc_skip(void);
 
+/* "AddressSanitizer" or "ThreadSanitizer" when the tests are built with
+ * one, else NULL (tmain.c). */
+const char *t_sanitized(void);
 /* The sanitizer or Valgrind the suite runs under, or NULL (t-guard.c). */
 const char *t_checker(void);
 
