@@ -102,7 +102,10 @@ START_TEST(stack_alloc_errors)
     ck_assert_int_eq(koro_stack_alloc(koro_stack_min() - 1, &s, &n),
                      KORO_ESTACK);
     ck_assert_int_eq(koro_stack_alloc(SIZE_MAX, &s, &n), KORO_EINVAL);
-    ck_assert_int_eq(koro_stack_alloc(SIZE_MAX / 2, &s, &n), KORO_ESYS);
+    /* Half the address space cannot be mapped on 64-bit targets; on
+     * 32-bit ones 2 GiB sometimes can, so there the case proves nothing. */
+    if (sizeof(size_t) >= 8)
+        ck_assert_int_eq(koro_stack_alloc(SIZE_MAX / 2, &s, &n), KORO_ESYS);
     ck_assert_int_eq(koro_stack_free(NULL, 65536), KORO_EINVAL);
     ck_assert_int_eq(koro_stack_alloc(65536, &s, &n), 0);
     ck_assert_int_eq(koro_stack_free(s, 0), KORO_EINVAL);
