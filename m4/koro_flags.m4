@@ -26,4 +26,10 @@ AC_DEFUN([KORO_COMPILER_FLAGS], [
                              [-Werror]) ;;
   esac
   AC_SUBST([VISIBILITY_CFLAGS])
+  # Never an executable stack, even where the toolchain's own start files
+  # lack the note (seen on mips64el: the library came out RWE).
+  KORO_LIB_LDFLAGS=
+  AX_CHECK_LINK_FLAG([-Wl,-z,noexecstack],
+                     [KORO_LIB_LDFLAGS=-Wl,-z,noexecstack])
+  AC_SUBST([KORO_LIB_LDFLAGS])
 ])

@@ -63,6 +63,9 @@ AC_DEFUN([KORO_CHECK_THREADS], [
   # fibers backend cannot use, and its conftest would hang under node.
   case $host in
     *emscripten*) koro_have_pthread=no ;;
+    *-mingw*|*-cygwin*|*-msys*)
+      # winpthreads exists, but the win32 backend is the Windows one.
+      koro_have_pthread=no ;;
   esac
   AS_IF([test "x$koro_have_pthread" = xyes], [
     AC_DEFINE([HAVE_PTHREAD], [1], [Define if POSIX threads are available.])

@@ -432,6 +432,12 @@ body_regs(void *arg)
 static const char *
 regs_skip(void)
 {
+#if defined(__powerpc64__)
+    /* Seen under qemu-ppc64le: v20-v31 come back changed from glibc's
+     * swapcontext (bits 19-30 of the mask); not a libkorutin switch. */
+    if (t_backend_is("ucontext"))
+        return "glibc's swapcontext on ppc64le does not keep v20-v31 here";
+#endif
     return &koro_test_regs ? NULL
                            : "no register-check helper for this ABI (regs.S)";
 }
