@@ -17,7 +17,9 @@ run() { "$b/libtool" --mode=execute "$@"; }
 
 echo "libkorutin benchmark: $(uname -sm), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')" >&2
 # Coroutine backends: 1024 and 16384 coroutines on 16 KiB and 1 KiB stacks.
-run "$b/bench/korobench" -m -r $args >"$tmp.main"
+# The selected backend through the shared library is "libkorutin.so".
+run "$b/bench/korobench" -m -r $args |
+    sed 's/^rt \([a-z0-9]*\) \([0-9]* [0-9]* \)/rt \1.so \2/; s/^rt \(swapcontext\|boost\)\.so /rt \1 /' >"$tmp.main"
 for be in "$@"; do
     case $be in
     threads | win32) run "$b/bench/korobench-$be" -m -p -n 32,64,128 -k 64 $args >"$tmp.$be" ;;
@@ -33,7 +35,7 @@ END {
     # Coroutine table: rows with a stack size, columns per implementation.
     printf "| coroutines | stack |"
     for (i = 1; i <= ni; i++) if (impls[i] != "threads" && impls[i] != "win32" && impls[i] != "semaphore-pingpong") printf " %s |", impls[i]
-    printf " %s / Boost |\n|---:|---:|", sel
+    printf " %s.so / Boost |\n|---:|---:|", sel
     for (i = 1; i <= ni; i++) if (impls[i] != "threads" && impls[i] != "win32" && impls[i] != "semaphore-pingpong") printf "---:|"
     printf "---:|\n"
     for (k = 1; k <= nk; k++) {
@@ -41,7 +43,7 @@ END {
         if (f[1] < 1024) continue
         printf "| %d | %d KiB |", f[1], f[2] / 1024
         for (i = 1; i <= ni; i++) if (impls[i] != "threads" && impls[i] != "win32" && impls[i] != "semaphore-pingpong") printf " %s |", fmt(rate[impls[i], keys[k]])
-        r = rate[sel, keys[k]]; q = rate["boost", keys[k]]
+        r = rate[sel ".so", keys[k]]; q = rate["boost", keys[k]]
         printf " %s |\n", (r > 0 && q > 0) ? sprintf("%.2fx", r / q) : "n/a"
     }
     sem = 0
@@ -54,7 +56,7 @@ END {
             r = rate[impls[i], keys[k]]
             if (r <= 0) continue
             if (!hdr) { printf "\n| coroutines | %s backend | semaphore ping-pong | ratio |\n|---:|---:|---:|---:|\n", impls[i]; hdr = 1 }
-            printf "| %d | %.0f k | %.0f k | %s |\n", f[1], r / 1e3, sem / 1e3, sem > 0 ? sprintf("%.2fx", r / sem) : "n/a"
+            printf "| %d | %.0f k | %.0f k | %s |\n", f[1], r / 1e3, sem / 1e3, (sem > 0 ? sprintf("%.2fx", r / sem) : "n/a")
         }
     }
 }'
