@@ -30,44 +30,10 @@ canary_set(koro_t *k)
         memcpy(k->koro_lo_ + i * sizeof v, &v, sizeof v);
 }
 
-/* Formatting by hand: the report runs on the overflowed stack, so it must
- * need almost none (printf wants kilobytes). */
-static char *
-put_str(char *p, char *end, const char *s)
-{
-    while (*s && p < end)
-        *p++ = *s++;
-    return p;
-}
-
-static char *
-put_ptr(char *p, char *end, const void *v)
-{
-    uintptr_t x = (uintptr_t)v;
-    int shift;
-
-    p = put_str(p, end, "0x");
-    for (shift = (int)(sizeof x * 8) - 4; shift >= 0 && p < end; shift -= 4)
-        *p++ = "0123456789abcdef"[(x >> shift) & 15];
-    return p;
-}
-
 static KORO_COLD KORO_NORETURN void
 canary_fail(const koro_t *k)
 {
-    char buf[256], *p = buf, *end = buf + sizeof buf;
-
-    p = put_str(p, end, "libkorutin: stack overflow in coroutine ");
-    p = put_ptr(p, end, k);
-    p = put_str(p, end, " \"");
-    p = put_str(p, end, k->koro_name_ ? k->koro_name_ : "(unnamed)");
-    p = put_str(p, end, "\", stack [");
-    p = put_ptr(p, end, k->koro_lo_);
-    p = put_str(p, end, ", ");
-    p = put_ptr(p, end, k->koro_hi_);
-    p = put_str(p, end, "): its canary was overwritten\n");
-    koro__write_stderr(buf, (size_t)(p - buf));
-    abort();
+    koro__overflow_abort(k, "its canary was overwritten");
 }
 
 static inline void

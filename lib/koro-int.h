@@ -120,6 +120,11 @@ koro__set_cur(koro_t *self)
 /* Write a diagnostic to standard error without stdio (sys.c). */
 KORO_HIDDEN void koro__write_stderr(const char *buf, size_t len);
 
+/* Report "stack overflow in coroutine ..." with k's name and range and
+ * `what` happened, then abort; async-signal-safe (sys.c). */
+KORO_HIDDEN KORO_NORETURN void koro__overflow_abort(const koro_t *k,
+                                                    const char *what);
+
 /* Implemented by the scheduler (sched.c): drop k from whatever queue or
  * wait list it is on.  Called by koro_fini(). */
 KORO_HIDDEN void koro__sched_forget(koro_t *k);
