@@ -121,15 +121,6 @@ KORO_SYM(koro_test_regs):
 #if defined(__ELF__)
 	.section .note.GNU-stack,"",%progbits
 #if KORO_BTI
-	.section .note.gnu.property,"a"
-	.p2align 3
-	.long	4		/* name size */
-	.long	16		/* descriptor size */
-	.long	5		/* NT_GNU_PROPERTY_TYPE_0 */
-	.asciz	"GNU"
-	.long	0xc0000000	/* GNU_PROPERTY_AARCH64_FEATURE_1_AND */
-	.long	4
-	.long	1		/* BTI */
-	.p2align 3
+	koro_gnu_property 0xc0000000, 1	/* AARCH64_FEATURE_1_AND: BTI */
 #endif
 #endif

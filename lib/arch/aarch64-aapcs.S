@@ -212,15 +212,6 @@ KORO_END(koro__asm_start)
 /* Claim what this file honours, so that linking it does not turn BTI off
  * for the whole program: every function starts with a landing pad, and
  * the saved resume addresses are signed when pac-ret is on. */
-	.section .note.gnu.property,"a"
-	.p2align 3
-	.long	4		/* name size */
-	.long	16		/* descriptor size */
-	.long	5		/* NT_GNU_PROPERTY_TYPE_0 */
-	.asciz	"GNU"
-	.long	0xc0000000	/* GNU_PROPERTY_AARCH64_FEATURE_1_AND */
-	.long	4
-	.long	(KORO_BTI * 1) | (KORO_PAC * 2)	/* BTI, PAC */
-	.p2align 3
+	koro_gnu_property 0xc0000000, (KORO_BTI * 1) | (KORO_PAC * 2) /* AARCH64_FEATURE_1_AND: BTI, PAC */
 #endif
 #endif

@@ -38,4 +38,33 @@
 #endif
 /* clang-format on */
 
+/* koro_gnu_property TYPE, VALUE: a GNU property note with one 4-byte
+ * property (the IBT/BTI/PAC feature bits), padded as the ELF class wants:
+ * 8-byte alignment on 64-bit targets, 4 on 32-bit ones.  The linker ANDs
+ * these notes across objects, so every file must state what it honours. */
+#if defined(__ELF__)
+#if defined(__LP64__) || defined(_LP64)
+#define KORO_NOTE_ALIGN 3
+#define KORO_NOTE_PAD 4
+#else
+#define KORO_NOTE_ALIGN 2
+#define KORO_NOTE_PAD 0
+#endif
+/* clang-format off */
+	.macro koro_gnu_property type, value
+	.pushsection .note.gnu.property,"a"
+	.p2align KORO_NOTE_ALIGN
+	.long	4			/* name size */
+	.long	12 + KORO_NOTE_PAD	/* descriptor size */
+	.long	5			/* NT_GNU_PROPERTY_TYPE_0 */
+	.asciz	"GNU"
+	.long	\type
+	.long	4
+	.long	\value
+	.p2align KORO_NOTE_ALIGN
+	.popsection
+	.endm
+/* clang-format on */
+#endif
+
 #endif /* KORO_ARCH_ASM_H */

@@ -132,15 +132,6 @@ KORO_END(koro__asm_start)
 #if defined(__CET__) && (__CET__ & 1)
 /* Claim IBT only: every indirect jump here is notrack and every entry has
  * endbr64.  The switch does not maintain a shadow stack, so no SHSTK. */
-	.section .note.gnu.property,"a"
-	.p2align 3
-	.long	4		/* name size */
-	.long	16		/* descriptor size */
-	.long	5		/* NT_GNU_PROPERTY_TYPE_0 */
-	.asciz	"GNU"
-	.long	0xc0000002	/* GNU_PROPERTY_X86_FEATURE_1_AND */
-	.long	4
-	.long	1		/* GNU_PROPERTY_X86_FEATURE_1_IBT */
-	.p2align 3
+	koro_gnu_property 0xc0000002, 1	/* X86_FEATURE_1_AND: IBT */
 #endif
 #endif
