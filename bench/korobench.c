@@ -9,7 +9,8 @@
  * loops on koro_yield(), and main resumes them round-robin.  A sample is
  * as many rounds as fill SECONDS; the median of SAMPLES samples is
  * reported.  With -r the same loop runs through glibc's swapcontext and
- * Boost.Context's jump_fcontext in the same run, as references.  -m prints
+ * Boost.Context's jump_fcontext in the same run, as references; the
+ * samples of all of them are interleaved.  -m prints
  * one machine-readable line per measurement:
  *   rt IMPL N STACK_BYTES ROUND_TRIPS_PER_SECOND NS_PER_ROUND_TRIP
  * -p also measures the threads reference (two threads ping-ponging on
@@ -41,8 +42,8 @@
 #define MAX_SIZES 16
 
 static int machine;
-static int nsamples = 5;
-static double sample_seconds = 0.2;
+static int nsamples = 11;
+static double sample_seconds = 0.05;
 
 static double
 now(void)
@@ -83,40 +84,81 @@ struct impl {
     void (*teardown)(size_t n);
 };
 
-/* Measure one implementation: returns round trips per second (median). */
-static double
-measure(const struct impl *im, size_t n, size_t stack)
-{
-    double rates[MAX_SAMPLES], t0, t;
-    unsigned char *mem = xmalloc(n * stack + 64);
-    long rounds = 1;
-    int i;
+/* One implementation set up for one measurement. */
+struct run {
+    const struct impl *im;
+    unsigned char *mem;
+    long rounds; /* rounds per sample */
+    double rates[MAX_SAMPLES];
+};
 
-    if (im->setup(n, stack, mem) != 0) {
-        free(mem);
-        return -1;
-    }
-    im->rounds(n, 1); /* first touch of every stack */
-    /* Calibrate: grow the round count until one sample takes long enough. */
+/* Grow the round count until one sample of r takes about sample_seconds. */
+static void
+calibrate(struct run *r, size_t n)
+{
+    long rounds = 1;
+    double t0, t;
+
     for (;;) {
         t0 = now();
-        im->rounds(n, rounds);
+        r->im->rounds(n, rounds);
         t = now() - t0;
         if (t >= sample_seconds / 4 || rounds > (1L << 40))
             break;
         rounds *= 2;
     }
-    rounds = (long)((double)rounds * sample_seconds / (t > 0 ? t : 1e-9)) + 1;
-    for (i = 0; i < nsamples; i++) {
-        t0 = now();
-        im->rounds(n, rounds);
-        t = now() - t0;
-        rates[i] = (double)rounds * (double)n / t;
+    r->rounds = (long)((double)rounds * sample_seconds / (t > 0 ? t : 1e-9)) + 1;
+}
+
+/* Measure every implementation in `im` for n coroutines on stacks of
+ * `stack` bytes; out[j] gets the median round trips per second of im[j],
+ * or -1 if it could not be set up.  The samples are interleaved (one of
+ * each implementation in turn, the order rotating), so that a noisy
+ * neighbour on the machine slows every column alike and the ratios stay
+ * meaningful. */
+static void
+measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
+        double *out)
+{
+    struct run runs[4];
+    size_t j, i;
+
+    for (j = 0; j < nim; j++) {
+        struct run *r = &runs[j];
+
+        r->im = im[j];
+        r->mem = xmalloc(n * stack + 64);
+        if (r->im->setup(n, stack, r->mem) != 0) {
+            free(r->mem);
+            r->mem = NULL;
+            continue;
+        }
+        r->im->rounds(n, 1); /* first touch of every stack */
+        calibrate(r, n);
     }
-    im->teardown(n);
-    free(mem);
-    qsort(rates, (size_t)nsamples, sizeof rates[0], cmp_double);
-    return rates[nsamples / 2];
+    for (i = 0; i < (size_t)nsamples; i++) {
+        for (j = 0; j < nim; j++) {
+            struct run *r = &runs[(i + j) % nim];
+            double t0;
+
+            if (!r->mem)
+                continue;
+            t0 = now();
+            r->im->rounds(n, r->rounds);
+            r->rates[i] = (double)r->rounds * (double)n / (now() - t0);
+        }
+    }
+    for (j = 0; j < nim; j++) {
+        struct run *r = &runs[j];
+
+        out[j] = -1;
+        if (!r->mem)
+            continue;
+        r->im->teardown(n);
+        free(r->mem);
+        qsort(r->rates, (size_t)nsamples, sizeof r->rates[0], cmp_double);
+        out[j] = r->rates[nsamples / 2];
+    }
 }
 
 /* ---- libkorutin -------------------------------------------------- */
@@ -371,7 +413,7 @@ main(int argc, char **argv)
         }
     }
     if (nsamples < 1 || nsamples > MAX_SAMPLES)
-        nsamples = 5;
+        nsamples = 11;
 
     snprintf(short_backend, sizeof short_backend, "%.*s",
              (int)strcspn(koro_backend(), " "), koro_backend());
@@ -394,18 +436,30 @@ main(int argc, char **argv)
     for (b = 0; b < nstacks; b++) {
         for (a = 0; a < nn; a++) {
             size_t n = ns[a], st = stacks[b];
-            double r = -1, ru = -1, rb = -1;
+            const struct impl *im[3];
+            double rate[3], r, ru, rb;
+            int nim = 0, ik = -1, iu = -1, ib = -1;
 
             if (st >= koro_stack_min())
-                r = measure(&koro_impl, n, st);
+                im[ik = nim++] = &koro_impl;
+            if (refs) {
+#ifdef HAVE_UCTX_REF
+                im[iu = nim++] = &uc_impl;
+#endif
+#ifdef HAVE_BOOST_CONTEXT
+                im[ib = nim++] = &fc_impl;
+#endif
+            }
+            measure(im, (size_t)nim, n, st, rate);
+            r = ik >= 0 ? rate[ik] : -1;
+            ru = iu >= 0 ? rate[iu] : -1;
+            rb = ib >= 0 ? rate[ib] : -1;
             report(short_backend, n, st, r);
             if (refs) {
 #ifdef HAVE_UCTX_REF
-                ru = measure(&uc_impl, n, st);
                 report("swapcontext", n, st, ru);
 #endif
 #ifdef HAVE_BOOST_CONTEXT
-                rb = measure(&fc_impl, n, st);
                 report("boost", n, st, rb);
 #endif
             }

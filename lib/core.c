@@ -49,22 +49,25 @@ canary_check(const koro_t *k)
 /* ------------------------------------------------------------------ */
 /* Creation. */
 
-/* Offset the initial stack pointer by a multiple of 64 bytes derived from
- * the stack's address.  Callers tend to carve stacks at power-of-two
- * spacing; without this every coroutine's hot top-of-stack lines fall into
- * the same cache sets.  At most 1/16 of the stack is spent. */
+/* Offset the initial stack pointer by a multiple of 64 bytes.  Callers
+ * tend to carve stacks at power-of-two spacing; without this every
+ * coroutine's hot top-of-stack lines fall into the same cache sets.  The
+ * colour steps by one per stack_size of address, so that stacks carved
+ * one after another get consecutive colours: their tops stay a constant
+ * stride apart, which the hardware's stride prefetchers follow (a hashed
+ * colour spread the sets too but defeated the prefetch: 16384 coroutines
+ * on 16 KiB stacks ran at half the speed).  At most 1/16 of the stack is
+ * spent. */
 static size_t
 colour_offset(uintptr_t hi, size_t size)
 {
     size_t ncol = size / 1024;
-    uintptr_t h;
 
     if (ncol > 16)
         ncol = 16;
     if (ncol < 2)
         return 0;
-    h = (hi >> 10) ^ (hi >> 14) ^ (hi >> 18) ^ (hi >> 22);
-    return (size_t)(h % ncol) * 64;
+    return (size_t)((hi / size) % ncol) * 64;
 }
 
 KORO_API int
