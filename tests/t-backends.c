@@ -29,7 +29,7 @@ t_backends(Suite *s)
 #include <stdlib.h>
 #include <unistd.h>
 
-#define TSTACK 65536
+#define TSTACK t_stack_size()
 
 static volatile sig_atomic_t usr_hits[2];
 
@@ -181,7 +181,7 @@ body_yield_once(void *arg)
 
 START_TEST(signal_state_untouched)
 {
-    static unsigned char alt[TSTACK], stacks[3][TSTACK];
+    unsigned char *alt = t_stacks(4), *stacks = alt + TSTACK;
     struct sigaction sa, now;
     stack_t ss, now_ss;
     sigset_t mask, now_mask;
@@ -195,7 +195,7 @@ START_TEST(signal_state_untouched)
     ck_assert_int_eq(sigaction(SIGUSR2, &sa, NULL), 0);
     memset(&ss, 0, sizeof ss);
     ss.ss_sp = alt;
-    ss.ss_size = sizeof alt;
+    ss.ss_size = TSTACK;
     ck_assert_int_eq(sigaltstack(&ss, NULL), 0);
     sigemptyset(&mask);
     sigaddset(&mask, SIGHUP);
@@ -203,8 +203,9 @@ START_TEST(signal_state_untouched)
     usr_hits[0] = usr_hits[1] = 0;
 
     for (i = 0; i < 3; i++) {
-        ck_assert_int_eq(
-            koro_init(&k[i], body_yield_once, NULL, stacks[i], TSTACK), 0);
+        ck_assert_int_eq(koro_init(&k[i], body_yield_once, NULL,
+                                   stacks + i * TSTACK, TSTACK),
+                         0);
         ck_assert_int_eq(koro_resume(&k[i]), 0);
     }
     for (s = 0; s < 2; s++) {
@@ -213,7 +214,7 @@ START_TEST(signal_state_untouched)
     }
     ck_assert_int_eq(sigaltstack(NULL, &now_ss), 0);
     ck_assert_ptr_eq(now_ss.ss_sp, alt);
-    ck_assert_uint_eq(now_ss.ss_size, sizeof alt);
+    ck_assert_uint_eq(now_ss.ss_size, TSTACK);
     ck_assert_int_eq(pthread_sigmask(SIG_SETMASK, NULL, &now_mask), 0);
     ck_assert(sigismember(&now_mask, SIGHUP));
     ck_assert(!sigismember(&now_mask, SIGUSR1));
@@ -226,6 +227,7 @@ START_TEST(signal_state_untouched)
         ck_assert_int_eq(koro_resume(&k[i]), 0);
     ss.ss_flags = SS_DISABLE;
     sigaltstack(&ss, NULL);
+    free(alt);
 }
 END_TEST
 

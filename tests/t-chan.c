@@ -11,20 +11,20 @@
 #include <stdlib.h>
 #include <time.h>
 
-#define CSTACK 65536
 #define NC 12
+#define CSTACK t_stack_size()
 
-static unsigned char cstk[NC][CSTACK];
+static unsigned char *cstk; /* NC stacks, allocated by t_chan() */
 static koro_t ck[NC];
 static koro_sched_t cs;
 
 static void
 spawn(int i, koro_fn fn, void *arg)
 {
-    ck_assert_int_eq(koro_init(&ck[i], fn, arg, cstk[i], CSTACK), 0);
+    ck_assert_int_eq(
+        koro_init(&ck[i], fn, arg, cstk + (size_t)i * CSTACK, CSTACK), 0);
     ck_assert_int_eq(koro_sched_spawn(&cs, &ck[i]), 0);
 }
-
 
 /* ------------------------------------------------------------------ */
 /* Values arrive in order, over rendezvous and buffered channels. */
@@ -608,6 +608,7 @@ END_TEST
 void
 t_chan(Suite *s)
 {
+    cstk = t_stacks(NC);
     T_ADD(s, in_order, NULL);
     T_ADD(s, hand_off_to_waiting_receiver, NULL);
     T_ADD(s, waiters_fifo, NULL);

@@ -107,7 +107,7 @@ START_TEST(stack_alloc_errors)
     if (sizeof(size_t) >= 8)
         ck_assert_int_eq(koro_stack_alloc(SIZE_MAX / 2, &s, &n), KORO_ESYS);
     ck_assert_int_eq(koro_stack_free(NULL, 65536), KORO_EINVAL);
-    ck_assert_int_eq(koro_stack_alloc(65536, &s, &n), 0);
+    ck_assert_int_eq(koro_stack_alloc(t_stack_size(), &s, &n), 0);
     ck_assert_int_eq(koro_stack_free(s, 0), KORO_EINVAL);
     ck_assert_int_eq(koro_stack_free((char *)s + 16, n), KORO_EINVAL);
     ck_assert_int_eq(koro_stack_free(s, SIZE_MAX), KORO_EINVAL);
@@ -136,7 +136,7 @@ START_TEST(stack_alloc_runs_coroutine)
 
     ck_assert_int_eq(koro_stack_alloc(at_least_min(10000), &s, &n), 0);
     ck_assert_uint_ge(n, 10000);
-    ck_assert_uint_lt(n, 10000 + 65536);
+    ck_assert_uint_lt(n, at_least_min(10000) + 65536);
     ck_assert_uint_eq((uintptr_t)s % 4096, 0);
     memset(s, 0x5a, n); /* every usable byte is writable */
     ck_assert_int_eq(koro_init(&k, body_fill, &got, s, n), 0);
@@ -156,7 +156,7 @@ START_TEST(guard_page_faults)
     void *s;
     size_t n;
 
-    ck_assert_int_eq(koro_stack_alloc(65536, &s, &n), 0);
+    ck_assert_int_eq(koro_stack_alloc(t_stack_size(), &s, &n), 0);
     ((volatile unsigned char *)s)[-1] = 1; /* SIGSEGV */
 }
 END_TEST
@@ -215,7 +215,7 @@ START_TEST(overflow_handler_passes_other_faults)
     size_t n;
 
     ck_assert_int_eq(koro_overflow_handler_install(), 0);
-    ck_assert_int_eq(koro_stack_alloc(65536, &s, &n), 0);
+    ck_assert_int_eq(koro_stack_alloc(t_stack_size(), &s, &n), 0);
     ((volatile unsigned char *)s)[-1] = 1; /* SIGSEGV */
 }
 END_TEST

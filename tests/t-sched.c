@@ -14,10 +14,11 @@
 #include <pthread.h>
 #endif
 
-#define SSTACK 65536
 #define NK 8
+#define SSTACK t_stack_size()
+#define SSTK(i) (sstk + (size_t)(i)*SSTACK)
 
-static unsigned char sstk[NK][SSTACK];
+static unsigned char *sstk; /* NK stacks, allocated by t_sched() */
 static koro_t sk[NK];
 static koro_sched_t sched;
 
@@ -36,7 +37,7 @@ mark(char c)
 static void
 spawn(koro_sched_t *s, int i, koro_fn fn, void *arg)
 {
-    ck_assert_int_eq(koro_init(&sk[i], fn, arg, sstk[i], SSTACK), 0);
+    ck_assert_int_eq(koro_init(&sk[i], fn, arg, SSTK(i), SSTACK), 0);
     ck_assert_int_eq(koro_sched_spawn(s, &sk[i]), 0);
 }
 
@@ -108,7 +109,6 @@ START_TEST(spawn_from_inside)
 END_TEST
 
 /* ------------------------------------------------------------------ */
-
 
 struct sleeper {
     uint64_t ns, slept;
@@ -324,7 +324,7 @@ START_TEST(fini_of_blocked)
     /* Returns at once: no 60 s timer is left behind. */
     ck_assert_int_eq(koro_sched_run(&sched), 0);
     for (i = 0; i < 4; i++)
-        memset(sstk[i], 0xdd, SSTACK); /* the stacks are free again */
+        memset(SSTK(i), 0xdd, SSTACK); /* the stacks are free again */
     /* Nothing waits on the channels any more. */
     ck_assert_int_eq(koro_chan_try_send(&fa, &v), KORO_EAGAIN);
     ck_assert_int_eq(koro_chan_try_recv(&fb, &v), 0);
@@ -338,9 +338,9 @@ START_TEST(fini_of_blocked)
     spawn(&sched, 1, body_block_recv, NULL);
     ck_assert_int_eq(koro_sched_run(&sched), KORO_EDEADLK);
     ck_assert_int_eq(koro_fini(&sk[0]), 0);
-    memset(sstk[0], 0xdd, SSTACK);
+    memset(SSTK(0), 0xdd, SSTACK);
     ck_assert_int_eq(koro_fini(&sk[1]), 0);
-    memset(sstk[1], 0xdd, SSTACK);
+    memset(SSTK(1), 0xdd, SSTACK);
     ck_assert_int_eq(koro_sched_run(&sched), 0);
     ck_assert_int_eq(koro_chan_try_send(&fa, &v), KORO_EAGAIN);
 }
@@ -373,7 +373,7 @@ static void
 body_resumes_nested(void *arg)
 {
     (void)arg;
-    ck_assert_int_eq(koro_init(&nested, body_nested, NULL, sstk[1], SSTACK), 0);
+    ck_assert_int_eq(koro_init(&nested, body_nested, NULL, SSTK(1), SSTACK), 0);
     ck_assert_int_eq(koro_resume(&nested), 0);
     ck_assert_int_eq(koro_status(&nested), KORO_DEAD);
 }
@@ -397,12 +397,12 @@ START_TEST(sched_misuse)
     ck_assert_int_eq(koro_sched_run(&junk), KORO_EINVAL);
     ck_assert_int_eq(koro_sched_init(&sched), 0);
     ck_assert_int_eq(koro_sched_spawn(&sched, NULL), KORO_EINVAL);
-    ck_assert_int_eq(koro_init(&k, noop, NULL, sstk[0], SSTACK), 0);
+    ck_assert_int_eq(koro_init(&k, noop, NULL, SSTK(0), SSTACK), 0);
     ck_assert_int_eq(koro_sched_spawn(NULL, &k), KORO_EINVAL);
     ck_assert_int_eq(koro_sched_spawn(&junk, &k), KORO_EINVAL);
     ck_assert_int_eq(koro_resume(&k), 0);
     ck_assert_int_eq(koro_sched_spawn(&sched, &k), KORO_ESTARTED);
-    ck_assert_int_eq(koro_init(&k, noop, NULL, sstk[0], SSTACK), 0);
+    ck_assert_int_eq(koro_init(&k, noop, NULL, SSTK(0), SSTACK), 0);
     ck_assert_int_eq(koro_sched_spawn(&sched, &k), 0);
     ck_assert_int_eq(koro_sched_spawn(&sched, &k), KORO_EBUSY);
     ck_assert_int_eq(koro_sched_run(&sched), 0);
@@ -473,8 +473,8 @@ START_TEST(no_malloc_in_sched)
         ck_assert_int_eq(koro_sched_init(&sched), 0);
         nmallocs = 0;
         count_mallocs = 1;
-        if (koro_init(&sk[0], body_alloc_recv, &n, sstk[0], SSTACK) ||
-            koro_init(&sk[1], body_alloc_send, NULL, sstk[1], SSTACK) ||
+        if (koro_init(&sk[0], body_alloc_recv, &n, SSTK(0), SSTACK) ||
+            koro_init(&sk[1], body_alloc_send, NULL, SSTK(1), SSTACK) ||
             koro_sched_spawn(&sched, &sk[0]) ||
             koro_sched_spawn(&sched, &sk[1]) || koro_sched_run(&sched) != 0)
             nmallocs += 1000;
@@ -489,13 +489,11 @@ END_TEST
 /* Several OS threads, each with its own scheduler and channels. */
 
 #ifdef HAVE_PTHREAD_CREATE
-#define TSTACK 65536
-
 struct tworld {
     koro_sched_t s;
     koro_chan_t ping, pong;
     koro_t k[2];
-    unsigned char stk[2][TSTACK];
+    unsigned char *stk; /* two stacks */
     long sum;
     int rc;
 };
@@ -536,8 +534,9 @@ thread_world(void *arg)
     koro_sched_init(&w->s);
     koro_chan_init(&w->ping, NULL, sizeof(long), 0);
     koro_chan_init(&w->pong, NULL, sizeof(long), 0);
-    if (koro_init(&w->k[0], body_pinger, w, w->stk[0], TSTACK) ||
-        koro_init(&w->k[1], body_ponger, w, w->stk[1], TSTACK) ||
+    if (koro_init(&w->k[0], body_pinger, w, w->stk, t_stack_size()) ||
+        koro_init(&w->k[1], body_ponger, w, w->stk + t_stack_size(),
+                  t_stack_size()) ||
         koro_sched_spawn(&w->s, &w->k[0]) ||
         koro_sched_spawn(&w->s, &w->k[1])) {
         w->rc = -1000;
@@ -554,12 +553,15 @@ START_TEST(schedulers_on_threads)
     int i;
 
     memset(w, 0, sizeof w);
-    for (i = 0; i < 3; i++)
+    for (i = 0; i < 3; i++) {
+        w[i].stk = t_stacks(2);
         ck_assert_int_eq(pthread_create(&th[i], NULL, thread_world, &w[i]), 0);
+    }
     for (i = 0; i < 3; i++) {
         ck_assert_int_eq(pthread_join(th[i], NULL), 0);
         ck_assert_int_eq(w[i].rc, 0);
         ck_assert_int_eq(w[i].sum, 20000L * 20001 / 2);
+        free(w[i].stk);
     }
 }
 END_TEST
@@ -568,6 +570,7 @@ END_TEST
 void
 t_sched(Suite *s)
 {
+    sstk = t_stacks(NK);
     T_ADD(s, fifo_and_fair, NULL);
     T_ADD(s, spawn_from_inside, NULL);
     T_ADD(s, sleep_wakes_in_deadline_order, NULL);

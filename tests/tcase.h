@@ -23,6 +23,13 @@ int t_backend_is(const char *name);
 uint64_t t_now_ns(void);
 /* Non-zero when the tests run with CK_NOFORK (no process isolation). */
 int t_nofork(void);
+/* The stack most cases give a coroutine: 64 KiB, or koro_stack_min()
+ * rounded up to pages where that is more (the threads backend on arm64
+ * Linux, whose PTHREAD_STACK_MIN is 128 KiB).  t_stacks(n) allocates n
+ * such stacks, one after another; call it while setting up, never where
+ * malloc() calls are counted. */
+size_t t_stack_size(void);
+unsigned char *t_stacks(size_t n);
 
 /* malloc() calls are counted while count_mallocs is set (t-core.c);
  * malloc_skip() says why they cannot be, or NULL. */

@@ -61,6 +61,26 @@ t_now_ns(void)
 #endif
 }
 
+size_t
+t_stack_size(void)
+{
+    size_t min = koro_stack_min();
+
+    return min > 65536 ? (min + 4095) & ~(size_t)4095 : 65536;
+}
+
+unsigned char *
+t_stacks(size_t n)
+{
+    unsigned char *p = malloc(n * t_stack_size());
+
+    if (!p) {
+        fprintf(stderr, "t_stacks: out of memory\n");
+        abort();
+    }
+    return p;
+}
+
 int
 t_nofork(void)
 {
@@ -155,8 +175,8 @@ main(void)
     run = srunner_ntests_run(sr);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    printf("%s: %d passed, %d failed, %d skipped\n", t_backend(),
-           run - failed, failed, nskipped);
+    printf("%s: %d passed, %d failed, %d skipped\n", t_backend(), run - failed,
+           failed, nskipped);
     /* exit(), not return: under Emscripten a switch away from main()
      * unwinds it out to the runtime and rewinds it later, so the value it
      * finally returns never becomes the exit status (node exits 0). */
