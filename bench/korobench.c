@@ -13,13 +13,19 @@
  * one machine-readable line per measurement:
  *   rt IMPL N STACK_BYTES ROUND_TRIPS_PER_SECOND NS_PER_ROUND_TRIP
  * -p also measures the threads reference (two threads ping-ponging on
- * semaphores) when built with it.
+ * semaphores) when built with it: one reference sample next to every
+ * libkorutin sample (the order alternates), the median of each reported
+ * per row, so that load from elsewhere hits both alike:
+ *   rt semaphore-pingpong N STACK_BYTES ROUND_TRIPS_PER_SECOND NS
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
 #endif
 
 #include "korutin.h"
+#ifdef KORO_BENCH_SEM
+#include "threads-ref.h"
+#endif
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,11 +89,21 @@ struct impl {
     void (*teardown)(size_t n);
 };
 
+#ifdef KORO_BENCH_SEM
+/* With -p, the semaphore ping-pong sampled next to every sample of
+ * libkorutin (see measure()); its median for the row. */
+static struct koro_sem_ring *sem_ring;
+static double sem_rate;
+#endif
+
 /* Measure one implementation: returns round trips per second (median). */
 static double
 measure(const struct impl *im, size_t n, size_t stack)
 {
     double rates[MAX_SAMPLES], t0, t;
+#ifdef KORO_BENCH_SEM
+    double refs[MAX_SAMPLES];
+#endif
     unsigned char *mem = xmalloc(n * stack + 64);
     long rounds = 1;
     int i;
@@ -108,13 +124,27 @@ measure(const struct impl *im, size_t n, size_t stack)
     }
     rounds = (long)((double)rounds * sample_seconds / (t > 0 ? t : 1e-9)) + 1;
     for (i = 0; i < nsamples; i++) {
+#ifdef KORO_BENCH_SEM
+        if (sem_ring && i % 2 == 0)
+            refs[i] = koro_sem_ring_run(sem_ring, sample_seconds);
+#endif
         t0 = now();
         im->rounds(n, rounds);
         t = now() - t0;
         rates[i] = (double)rounds * (double)n / t;
+#ifdef KORO_BENCH_SEM
+        if (sem_ring && i % 2 != 0)
+            refs[i] = koro_sem_ring_run(sem_ring, sample_seconds);
+#endif
     }
     im->teardown(n);
     free(mem);
+#ifdef KORO_BENCH_SEM
+    if (sem_ring) {
+        qsort(refs, (size_t)nsamples, sizeof refs[0], cmp_double);
+        sem_rate = refs[nsamples / 2];
+    }
+#endif
     qsort(rates, (size_t)nsamples, sizeof rates[0], cmp_double);
     return rates[nsamples / 2];
 }
@@ -274,12 +304,6 @@ fc_teardown(size_t n)
 }
 #endif
 
-/* ---- threads reference -------------------------------------------- */
-
-#ifdef KORO_BENCH_SEM
-double koro_bench_sem_pingpong(double min_seconds);
-#endif
-
 /* ---- driver -------------------------------------------------------- */
 
 static size_t
@@ -373,6 +397,17 @@ main(int argc, char **argv)
     if (nsamples < 1 || nsamples > MAX_SAMPLES)
         nsamples = 5;
 
+#ifdef KORO_BENCH_SEM
+    /* Its threads live through the whole run, like the coroutines' own. */
+    if (sem && !(sem_ring = koro_sem_ring_open(1))) {
+        fprintf(stderr, "korobench: cannot start the semaphore ping-pong\n");
+        return 1;
+    }
+#else
+    if (sem)
+        fprintf(stderr, "korobench: -p: no semaphore reference here\n");
+    sem = 0;
+#endif
     snprintf(short_backend, sizeof short_backend, "%.*s",
              (int)strcspn(koro_backend(), " "), koro_backend());
     machine_name(cpu, sizeof cpu);
@@ -385,20 +420,28 @@ main(int argc, char **argv)
                "samples of %.2f s\n\n",
                KORO_VERSION_MAJOR, KORO_VERSION_MINOR, KORO_VERSION_PATCH,
                koro_backend(), cpu, nsamples, sample_seconds);
-        printf("| coroutines | stack | libkorutin | ns/rt |%s%s\n",
+        printf("| coroutines | stack | libkorutin | ns/rt |%s%s%s\n",
                refs ? " swapcontext | ratio |" : "",
-               refs ? " Boost jump_fcontext | ratio |" : "");
-        printf("|---:|---:|---:|---:|%s%s\n", refs ? "---:|---:|" : "",
-               refs ? "---:|---:|" : "");
+               refs ? " Boost jump_fcontext | ratio |" : "",
+               sem ? " semaphore ping-pong | ratio |" : "");
+        printf("|---:|---:|---:|---:|%s%s%s\n", refs ? "---:|---:|" : "",
+               refs ? "---:|---:|" : "", sem ? "---:|---:|" : "");
     }
     for (b = 0; b < nstacks; b++) {
         for (a = 0; a < nn; a++) {
             size_t n = ns[a], st = stacks[b];
             double r = -1, ru = -1, rb = -1;
 
+#ifdef KORO_BENCH_SEM
+            sem_rate = -1;
+#endif
             if (st >= koro_stack_min())
                 r = measure(&koro_impl, n, st);
             report(short_backend, n, st, r);
+#ifdef KORO_BENCH_SEM
+            if (sem)
+                report("semaphore-pingpong", n, st, sem_rate);
+#endif
             if (refs) {
 #ifdef HAVE_UCTX_REF
                 ru = measure(&uc_impl, n, st);
@@ -426,23 +469,18 @@ main(int argc, char **argv)
                 else
                     printf(" n/a | |");
             }
+#ifdef KORO_BENCH_SEM
+            if (sem && sem_rate > 0)
+                printf(" %.1f k | %.2fx |", sem_rate / 1e3, r / sem_rate);
+            else if (sem)
+                printf(" n/a | |");
+#endif
             printf("\n");
             fflush(stdout);
         }
     }
 #ifdef KORO_BENCH_SEM
-    if (sem) {
-        double rs = koro_bench_sem_pingpong(sample_seconds * nsamples);
-
-        if (machine)
-            printf("rt semaphore-pingpong 2 0 %.0f %.2f\n", rs, 1e9 / rs);
-        else
-            printf("\nbare semaphore ping-pong between two threads: %.0f "
-                   "round trips/s\n",
-                   rs);
-    }
-#else
-    (void)sem;
+    koro_sem_ring_close(sem_ring);
 #endif
     return 0;
 }
