@@ -533,6 +533,9 @@ int
 koro__switch(koro_t *from, koro_t *to)
 {
     struct kt_wake *fw = from->koro_ctx_, *tw = to->koro_ctx_;
+    /* Read before the hand-off: after it, `to` runs and may change its
+     * parent (finish, be resumed by another) while we still look. */
+    int resuming = to->koro_parent_ == from;
     int rc, asleep;
 
     if (KORO_UNLIKELY(!fw) && !(fw = kt_root_wake(from)))
@@ -554,7 +557,7 @@ koro__switch(koro_t *from, koro_t *to)
      * many coroutines this is every resume).  A yielder spins on its own
      * adaptive budget, which also gets a ping-pong out of the all-asleep
      * state; among many coroutines that budget falls to the floor. */
-    kt_wait(fw, !asleep || to->koro_parent_ != from);
+    kt_wait(fw, !asleep || !resuming);
     kt_woken(from, fw);
     return 0;
 }
