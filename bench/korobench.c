@@ -455,8 +455,10 @@ main(int argc, char **argv)
             if (machine)
                 continue;
             printf("| %zu | %zu KiB | ", n, st / 1024);
-            if (r > 0)
+            if (r >= 1e6)
                 printf("%.1f M | %.1f |", r / 1e6, 1e9 / r);
+            else if (r > 0) /* the threads backend */
+                printf("%.1f k | %.0f |", r / 1e3, 1e9 / r);
             else
                 printf("n/a (stack < koro_stack_min) | |");
             if (refs) {
