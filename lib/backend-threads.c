@@ -38,8 +38,13 @@
  * a coroutine it had to wake needs a processor, so the resumer sleeps at
  * once and frees its own.  A yielder spins on an adaptive budget that
  * falls to a few pause instructions when it keeps waiting its turn among
- * many coroutines, so those never burn the CPUs.  On one processor nobody
- * spins.  Measure with bench/threads-bench.
+ * many coroutines, so those never burn the CPUs.  On one processor (the
+ * affinity mask counts) nobody spins.  When both sides sleep, a round
+ * trip is at best two futex calls and two context switches, which the
+ * kernel grants only if a woken coroutine takes the processor at once:
+ * the short-slice hint below asks for that.  Measure with
+ * bench/threads-bench (`-c 0` pins every thread of both sides to one
+ * core, the stable comparison on a shared machine).
  */
 /* sched_getaffinity() and CPU_COUNT() are GNU extensions (glibc, musl,
  * bionic), declared only with _GNU_SOURCE, before the first header. */
