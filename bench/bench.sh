@@ -46,8 +46,8 @@ END {
         r = rate[sel ".so", keys[k]]; q = rate["boost", keys[k]]
         printf " %s |\n", (r > 0 && q > 0) ? sprintf("%.2fx", r / q) : "n/a"
     }
-    sem = 0
-    for (k = 1; k <= nk; k++) if (rate["semaphore-pingpong", keys[k]] > 0) sem = rate["semaphore-pingpong", keys[k]]
+    # The threads table: each row has its own reference, sampled
+    # alternately with that row (korobench -p).
     hdr = 0
     for (k = 1; k <= nk; k++) {
         split(keys[k], f, " ")
@@ -55,6 +55,7 @@ END {
             if (impls[i] != "threads" && impls[i] != "win32") continue
             r = rate[impls[i], keys[k]]
             if (r <= 0) continue
+            sem = rate["semaphore-pingpong", keys[k]]
             if (!hdr) { printf "\n| coroutines | %s backend | semaphore ping-pong | ratio |\n|---:|---:|---:|---:|\n", impls[i]; hdr = 1 }
             printf "| %d | %.0f k | %.0f k | %s |\n", f[1], r / 1e3, sem / 1e3, (sem > 0 ? sprintf("%.2fx", r / sem) : "n/a")
         }

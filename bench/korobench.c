@@ -14,13 +14,19 @@
  * one machine-readable line per measurement:
  *   rt IMPL N STACK_BYTES ROUND_TRIPS_PER_SECOND NS_PER_ROUND_TRIP
  * -p also measures the threads reference (two threads ping-ponging on
- * semaphores) when built with it.
+ * semaphores) when built with it: one reference sample next to every
+ * libkorutin sample (the order alternates), the median of each reported
+ * per row, so that load from elsewhere hits both alike:
+ *   rt semaphore-pingpong N STACK_BYTES ROUND_TRIPS_PER_SECOND NS
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
 #endif
 
 #include "korutin.h"
+#ifdef KORO_BENCH_SEM
+#include "threads-ref.h"
+#endif
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +90,13 @@ struct impl {
     void (*teardown)(size_t n);
 };
 
+#ifdef KORO_BENCH_SEM
+/* With -p, the semaphore ping-pong sampled next to every sample of
+ * libkorutin (see measure()); its median for the row. */
+static struct koro_sem_ring *sem_ring;
+static double sem_rate;
+#endif
+
 /* One implementation set up for one measurement. */
 struct run {
     const struct impl *im;
@@ -107,7 +120,8 @@ calibrate(struct run *r, size_t n)
             break;
         rounds *= 2;
     }
-    r->rounds = (long)((double)rounds * sample_seconds / (t > 0 ? t : 1e-9)) + 1;
+    r->rounds =
+        (long)((double)rounds * sample_seconds / (t > 0 ? t : 1e-9)) + 1;
 }
 
 /* Measure every implementation in `im` for n coroutines on stacks of
@@ -122,6 +136,9 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
 {
     struct run runs[4];
     size_t j, i;
+#ifdef KORO_BENCH_SEM
+    double refs[MAX_SAMPLES];
+#endif
 
     for (j = 0; j < nim; j++) {
         struct run *r = &runs[j];
@@ -147,7 +164,17 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
             r->im->rounds(n, r->rounds);
             r->rates[i] = (double)r->rounds * (double)n / (now() - t0);
         }
+#ifdef KORO_BENCH_SEM
+        if (sem_ring)
+            refs[i] = koro_sem_ring_run(sem_ring, sample_seconds);
+#endif
     }
+#ifdef KORO_BENCH_SEM
+    if (sem_ring) {
+        qsort(refs, (size_t)nsamples, sizeof refs[0], cmp_double);
+        sem_rate = refs[nsamples / 2];
+    }
+#endif
     for (j = 0; j < nim; j++) {
         struct run *r = &runs[j];
 
@@ -316,12 +343,6 @@ fc_teardown(size_t n)
 }
 #endif
 
-/* ---- threads reference -------------------------------------------- */
-
-#ifdef KORO_BENCH_SEM
-double koro_bench_sem_pingpong(double min_seconds);
-#endif
-
 /* ---- driver -------------------------------------------------------- */
 
 static size_t
@@ -406,15 +427,25 @@ main(int argc, char **argv)
         else if (!strcmp(o, "-k") && *v)
             nstacks = parse_list(argv[++opt], stacks, 1024);
         else {
-            fprintf(stderr,
-                    "usage: korobench [-m] [-r] [-p] [-s SAMPLES] "
-                    "[-t SECONDS] [-n N,...] [-k KIB,...]\n");
+            fprintf(stderr, "usage: korobench [-m] [-r] [-p] [-s SAMPLES] "
+                            "[-t SECONDS] [-n N,...] [-k KIB,...]\n");
             return 2;
         }
     }
     if (nsamples < 1 || nsamples > MAX_SAMPLES)
         nsamples = 11;
 
+#ifdef KORO_BENCH_SEM
+    /* Its threads live through the whole run, like the coroutines' own. */
+    if (sem && !(sem_ring = koro_sem_ring_open(1))) {
+        fprintf(stderr, "korobench: cannot start the semaphore ping-pong\n");
+        return 1;
+    }
+#else
+    if (sem)
+        fprintf(stderr, "korobench: -p: no semaphore reference here\n");
+    sem = 0;
+#endif
     snprintf(short_backend, sizeof short_backend, "%.*s",
              (int)strcspn(koro_backend(), " "), koro_backend());
     machine_name(cpu, sizeof cpu);
@@ -427,19 +458,23 @@ main(int argc, char **argv)
                "samples of %.2f s\n\n",
                KORO_VERSION_MAJOR, KORO_VERSION_MINOR, KORO_VERSION_PATCH,
                koro_backend(), cpu, nsamples, sample_seconds);
-        printf("| coroutines | stack | libkorutin | ns/rt |%s%s\n",
+        printf("| coroutines | stack | libkorutin | ns/rt |%s%s%s\n",
                refs ? " swapcontext | ratio |" : "",
-               refs ? " Boost jump_fcontext | ratio |" : "");
-        printf("|---:|---:|---:|---:|%s%s\n", refs ? "---:|---:|" : "",
-               refs ? "---:|---:|" : "");
+               refs ? " Boost jump_fcontext | ratio |" : "",
+               sem ? " semaphore ping-pong | ratio |" : "");
+        printf("|---:|---:|---:|---:|%s%s%s\n", refs ? "---:|---:|" : "",
+               refs ? "---:|---:|" : "", sem ? "---:|---:|" : "");
     }
     for (b = 0; b < nstacks; b++) {
         for (a = 0; a < nn; a++) {
             size_t n = ns[a], st = stacks[b];
             const struct impl *im[3];
-            double rate[3], r, ru, rb;
+            double rate[3] = {-1, -1, -1}, r, ru, rb;
             int nim = 0, ik = -1, iu = -1, ib = -1;
 
+#ifdef KORO_BENCH_SEM
+            sem_rate = -1;
+#endif
             if (st >= koro_stack_min())
                 im[ik = nim++] = &koro_impl;
             if (refs) {
@@ -455,6 +490,10 @@ main(int argc, char **argv)
             ru = iu >= 0 ? rate[iu] : -1;
             rb = ib >= 0 ? rate[ib] : -1;
             report(short_backend, n, st, r);
+#ifdef KORO_BENCH_SEM
+            if (sem)
+                report("semaphore-pingpong", n, st, sem_rate);
+#endif
             if (refs) {
 #ifdef HAVE_UCTX_REF
                 report("swapcontext", n, st, ru);
@@ -466,8 +505,10 @@ main(int argc, char **argv)
             if (machine)
                 continue;
             printf("| %zu | %zu KiB | ", n, st / 1024);
-            if (r > 0)
+            if (r >= 1e6)
                 printf("%.1f M | %.1f |", r / 1e6, 1e9 / r);
+            else if (r > 0) /* the threads backend */
+                printf("%.1f k | %.0f |", r / 1e3, 1e9 / r);
             else
                 printf("n/a (stack < koro_stack_min) | |");
             if (refs) {
@@ -480,23 +521,18 @@ main(int argc, char **argv)
                 else
                     printf(" n/a | |");
             }
+#ifdef KORO_BENCH_SEM
+            if (sem && sem_rate > 0)
+                printf(" %.1f k | %.2fx |", sem_rate / 1e3, r / sem_rate);
+            else if (sem)
+                printf(" n/a | |");
+#endif
             printf("\n");
             fflush(stdout);
         }
     }
 #ifdef KORO_BENCH_SEM
-    if (sem) {
-        double rs = koro_bench_sem_pingpong(sample_seconds * nsamples);
-
-        if (machine)
-            printf("rt semaphore-pingpong 2 0 %.0f %.2f\n", rs, 1e9 / rs);
-        else
-            printf("\nbare semaphore ping-pong between two threads: %.0f "
-                   "round trips/s\n",
-                   rs);
-    }
-#else
-    (void)sem;
+    koro_sem_ring_close(sem_ring);
 #endif
     return 0;
 }

@@ -1,19 +1,28 @@
-/* threads-ref.c - a bare POSIX-semaphore ping-pong between two threads,
- * the floor any thread hand-off (the threads backend) is compared with. */
+/* threads-ref.c - semaphore hand-offs between OS threads, the floor any
+ * thread hand-off (the threads backend) is compared with. */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
 #endif
 
 #include "threads-ref.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdlib.h>
 #include <time.h>
 
-struct pingpong {
-    sem_t ping, pong;
-    volatile int stop;
+struct slot {
+    sem_t go;
+    struct koro_sem_ring *ring;
+    pthread_t thread;
+};
+
+struct koro_sem_ring {
+    sem_t back;
+    int n;
+    volatile int stop; /* read by a worker only after its sem_wait() */
+    struct slot slot[];
 };
 
 static double
@@ -25,126 +34,106 @@ now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void *
-ponger(void *arg)
+static void
+wait_sem(sem_t *s)
 {
-    struct pingpong *p = arg;
+    while (sem_wait(s) != 0 && errno == EINTR)
+        ;
+}
+
+static void *
+worker(void *arg)
+{
+    struct slot *s = arg;
 
     for (;;) {
-        sem_wait(&p->ping);
-        if (p->stop)
+        wait_sem(&s->go);
+        if (s->ring->stop)
             break;
-        sem_post(&p->pong);
+        sem_post(&s->ring->back);
     }
     return NULL;
 }
 
-double
-koro_bench_sem_pingpong(double min_seconds)
+static void
+one_round(struct koro_sem_ring *r)
 {
-    struct pingpong p;
-    pthread_t t;
-    double t0, t1 = 0;
-    long n = 0, batch = 1000, i;
+    int i;
 
-    p.stop = 0;
-    if (sem_init(&p.ping, 0, 0) != 0)
-        return 0;
-    if (sem_init(&p.pong, 0, 0) != 0) {
-        sem_destroy(&p.ping);
-        return 0;
+    for (i = 0; i < r->n; i++) {
+        sem_post(&r->slot[i].go);
+        wait_sem(&r->back);
     }
-    if (pthread_create(&t, NULL, ponger, &p) != 0) {
-        sem_destroy(&p.ping);
-        sem_destroy(&p.pong);
-        return 0;
+}
+
+static void
+close_first(struct koro_sem_ring *r, int made)
+{
+    int i;
+
+    r->stop = 1;
+    for (i = 0; i < made; i++) {
+        sem_post(&r->slot[i].go);
+        pthread_join(r->slot[i].thread, NULL);
+        sem_destroy(&r->slot[i].go);
     }
+    sem_destroy(&r->back);
+    free(r);
+}
+
+struct koro_sem_ring *
+koro_sem_ring_open(int n)
+{
+    struct koro_sem_ring *r;
+    int made;
+
+    if (n < 1)
+        return NULL;
+    r = calloc(1, sizeof *r + (size_t)n * sizeof r->slot[0]);
+    if (!r)
+        return NULL;
+    r->n = n;
+    if (sem_init(&r->back, 0, 0) != 0) {
+        free(r);
+        return NULL;
+    }
+    for (made = 0; made < n; made++) {
+        struct slot *s = &r->slot[made];
+
+        s->ring = r;
+        if (sem_init(&s->go, 0, 0) != 0)
+            break;
+        if (pthread_create(&s->thread, NULL, worker, s) != 0) {
+            sem_destroy(&s->go);
+            break;
+        }
+    }
+    if (made < n) {
+        close_first(r, made);
+        return NULL;
+    }
+    one_round(r); /* every thread has run: started, stack touched */
+    return r;
+}
+
+double
+koro_sem_ring_run(struct koro_sem_ring *r, double seconds)
+{
+    double t0, t1;
+    long trips = 0;
+
     t0 = now();
     do {
-        for (i = 0; i < batch; i++) {
-            sem_post(&p.ping);
-            sem_wait(&p.pong);
-        }
-        n += batch;
+        one_round(r);
+        trips += r->n;
         t1 = now();
-    } while (t1 - t0 < min_seconds);
-    p.stop = 1;
-    sem_post(&p.ping);
-    pthread_join(t, NULL);
-    sem_destroy(&p.ping);
-    sem_destroy(&p.pong);
-    return (double)n / (t1 - t0);
+    } while (t1 - t0 < seconds);
+    return (double)trips / (t1 - t0);
 }
 
-/* The same hand-off among n threads in turn (main wakes thread i and
- * waits for it, like koro_resume() of n coroutines under the threads
- * backend with one semaphore per thread): for context only, since a
- * kernel wakes a thread that slept through n - 1 others more slowly than
- * one of a pair that it keeps together. */
-struct rr_slot {
-    sem_t go;
-    sem_t *back;
-    volatile int *stop;
-};
-
-static void *
-rr_worker(void *arg)
+void
+koro_sem_ring_close(struct koro_sem_ring *r)
 {
-    struct rr_slot *s = arg;
-
-    for (;;) {
-        sem_wait(&s->go);
-        if (*s->stop)
-            break;
-        sem_post(s->back);
-    }
-    return NULL;
-}
-
-double
-koro_bench_sem_roundrobin(int n, double min_seconds)
-{
-    struct rr_slot *slots = calloc((size_t)n, sizeof *slots);
-    pthread_t *th = calloc((size_t)n, sizeof *th);
-    sem_t back;
-    volatile int stop = 0;
-    double t0, t1 = 0, rate = 0;
-    long trips = 0;
-    int i, made = 0;
-
-    if (!slots || !th || sem_init(&back, 0, 0) != 0)
-        goto out;
-    for (made = 0; made < n; made++) {
-        slots[made].back = &back;
-        slots[made].stop = &stop;
-        if (sem_init(&slots[made].go, 0, 0) != 0)
-            break;
-        if (pthread_create(&th[made], NULL, rr_worker, &slots[made]) != 0) {
-            sem_destroy(&slots[made].go);
-            break;
-        }
-    }
-    if (made == n) {
-        t0 = now();
-        do {
-            for (i = 0; i < n; i++) {
-                sem_post(&slots[i].go);
-                sem_wait(&back);
-            }
-            trips += n;
-            t1 = now();
-        } while (t1 - t0 < min_seconds);
-        rate = (double)trips / (t1 - t0);
-    }
-    stop = 1;
-    for (i = 0; i < made; i++) {
-        sem_post(&slots[i].go);
-        pthread_join(th[i], NULL);
-        sem_destroy(&slots[i].go);
-    }
-    sem_destroy(&back);
-out:
-    free(slots);
-    free(th);
-    return rate;
+    if (r)
+        close_first(r, r->n);
 }
