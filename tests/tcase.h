@@ -23,6 +23,13 @@ int t_backend_is(const char *name);
 uint64_t t_now_ns(void);
 /* Non-zero when the tests run with CK_NOFORK (no process isolation). */
 int t_nofork(void);
+/* Why cases that start OS threads cannot run, or NULL.  Emscripten
+ * without -pthread links pthread_create() as a stub that always fails. */
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+#define T_NO_OS_THREADS "Emscripten without -pthread: no OS threads"
+#else
+#define T_NO_OS_THREADS NULL
+#endif
 
 /* malloc() calls are counted while count_mallocs is set (t-core.c);
  * malloc_skip() says why they cannot be, or NULL. */
