@@ -55,8 +55,11 @@ static void
 sleep_until(uint64_t deadline)
 {
     struct timespec ts;
-#if defined(TIMER_ABSTIME) && !defined(__APPLE__)
-    /* Absolute: a signal cannot make us sleep longer than asked. */
+#if defined(TIMER_ABSTIME) && !defined(__APPLE__) && !defined(__EMSCRIPTEN__)
+    /* Absolute: a signal cannot make us sleep longer than asked.  Not on
+     * Emscripten, whose clock_nanosleep() ignores the clock and the flags
+     * and sleeps for `ts` as a duration: under node CLOCK_MONOTONIC counts
+     * from boot, so an absolute deadline slept for hours. */
     ts.tv_sec = (time_t)(deadline / 1000000000u);
     ts.tv_nsec = (long)(deadline % 1000000000u);
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)

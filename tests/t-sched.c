@@ -581,7 +581,7 @@ t_sched(Suite *s)
     T_ADD(s, sched_misuse, NULL);
     T_ADD(s, no_malloc_in_sched, malloc_skip());
 #ifdef HAVE_PTHREAD_CREATE
-    T_ADD(s, schedulers_on_threads, NULL);
+    T_ADD(s, schedulers_on_threads, T_NO_OS_THREADS);
 #else
     t_add(s, "schedulers_on_threads", NULL, "no pthread_create here");
 #endif

@@ -426,7 +426,7 @@ t_stress(Suite *s)
           "no setitimer()/sigaction() on this platform");
 #endif
 #ifdef HAVE_PTHREAD_CREATE
-    T_ADD(s, pipelines_on_threads, NULL);
+    T_ADD(s, pipelines_on_threads, T_NO_OS_THREADS);
 #else
     t_add(s, "pipelines_on_threads", NULL, "no pthread_create here");
 #endif

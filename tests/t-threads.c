@@ -29,7 +29,7 @@ static const char *
 no_threads(void)
 {
 #ifdef HAVE_PTHREAD
-    return NULL;
+    return T_NO_OS_THREADS;
 #else
     return "no POSIX threads in this build";
 #endif

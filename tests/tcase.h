@@ -30,6 +30,13 @@ int t_nofork(void);
  * malloc() calls are counted. */
 size_t t_stack_size(void);
 unsigned char *t_stacks(size_t n);
+/* Why cases that start OS threads cannot run, or NULL.  Emscripten
+ * without -pthread links pthread_create() as a stub that always fails. */
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+#define T_NO_OS_THREADS "Emscripten without -pthread: no OS threads"
+#else
+#define T_NO_OS_THREADS NULL
+#endif
 
 /* malloc() calls are counted while count_mallocs is set (t-core.c);
  * malloc_skip() says why they cannot be, or NULL. */

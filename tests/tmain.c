@@ -166,12 +166,13 @@ main(void)
     if (t_nofork())
         srunner_set_fork_status(sr, CK_NOFORK);
 #ifdef __EMSCRIPTEN__
-    /* node does not pass its environment (CK_VERBOSITY) to the program:
-     * name every case as it ends, so a hang points at its case. */
-    srunner_run_all(sr, CK_VERBOSE);
-#else
-    srunner_run_all(sr, CK_NORMAL);
+    /* Name every case as it ends (Check's log to "-", stdout), so that a
+     * hang points at the case after the last one named: Check cannot fork
+     * here, so its per-case timeout cannot stop one. */
+    if (!getenv("CK_LOG_FILE_NAME"))
+        srunner_set_log(sr, "-");
 #endif
+    srunner_run_all(sr, CK_NORMAL);
     run = srunner_ntests_run(sr);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
