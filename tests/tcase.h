@@ -30,6 +30,10 @@ int t_nofork(void);
  * malloc() calls are counted. */
 size_t t_stack_size(void);
 unsigned char *t_stacks(size_t n);
+/* A roomy stack for cases that want `n` bytes (256 KiB, say): n, or
+ * t_stack_size() where that is more (the threads backend under
+ * ThreadSanitizer needs about 1 MiB). */
+size_t t_stack_at_least(size_t n);
 
 /* malloc() calls are counted while count_mallocs is set (t-core.c);
  * malloc_skip() says why they cannot be, or NULL. */
