@@ -662,8 +662,7 @@ START_TEST(watermark_measures_peak)
      * that the backend and runtime may take (the threads backend counts
      * the C library's static TLS there, which ThreadSanitizer's makes
      * about 800 KiB, all written when the thread starts). */
-    ck_assert_uint_lt(after,
-                      koro_stack_min() + (STACK - koro_stack_min()) / 2);
+    ck_assert_uint_lt(after, koro_stack_min() + (STACK - koro_stack_min()) / 2);
     ck_assert_int_eq(sink, 100);
 }
 END_TEST
