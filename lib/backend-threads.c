@@ -63,6 +63,19 @@
 #ifdef __linux__
 #include <sched.h>
 #endif
+#ifdef HAVE_DL_ITERATE_PHDR
+#include <link.h>
+#endif
+/* Only KORO_TSAN, for the stack minimum: this backend's hand-off is
+ * between real threads, which ThreadSanitizer follows by itself. */
+#define KORO_SAN_DETECT_ONLY 1
+#include "sanitize.h"
+
+/* dl_iterate_phdr() for the static TLS size, where the ELF types have
+ * glibc's (also musl's, bionic's) spelling. */
+#if defined(HAVE_DL_ITERATE_PHDR) && defined(ElfW)
+#define KT_TLS_PHDR 1
+#endif
 
 /* KORO_THREADS_SEM forces the semaphore hand-off on Linux too, so that
  * the code path of the other systems can be tested here. */
@@ -395,13 +408,66 @@ kt_thread_stack_min(void)
     return m > 0 ? (size_t)m : 16384;
 }
 
+/* The static TLS of every module loaded so far (the program, the C
+ * library, a sanitizer's runtime, ...): for a thread on a stack the caller
+ * gave, the C library carves the thread's descriptor and this TLS from the
+ * top of that stack (glibc refuses a stack smaller than static TLS + 2
+ * KiB).  PTHREAD_STACK_MIN does not count it: it is a constant, and the
+ * TLS depends on what is linked.  Usually a few KiB, but a program with a
+ * large __thread array, or ThreadSanitizer (whose per-thread state is a
+ * TLS block of about 770 KiB in GCC 12's libtsan), needs much more.  The
+ * sum over PT_TLS segments of what is loaded now; modules dlopen()ed
+ * later get dynamic TLS (malloc()ed, not on the stack) except for the
+ * C library's small static surplus, which PTHREAD_STACK_MIN covers. */
+#ifdef KT_TLS_PHDR
+static int
+kt_tls_module(struct dl_phdr_info *info, size_t size, void *data)
+{
+    size_t *sum = data, i;
+
+    (void)size;
+    for (i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        size_t align = ph->p_align > 1 ? (size_t)ph->p_align : 1;
+
+        if (ph->p_type == PT_TLS)
+            *sum += ((size_t)ph->p_memsz + align - 1) / align * align;
+    }
+    return 0;
+}
+#endif
+
+static size_t
+kt_static_tls(void)
+{
+    size_t sum = 0;
+
+#ifdef KT_TLS_PHDR
+    dl_iterate_phdr(kt_tls_module, &sum);
+#endif
+    return sum;
+}
+
+/* ThreadSanitizer's pthread_create() wants static TLS + 128 KiB on a
+ * stack the caller gives ("pre-allocated stack size is insufficient"
+ * otherwise, and pthread_create() is then likely to fail): the runtime
+ * runs on the thread's stack (its interceptors, and the symbolizer when
+ * it reports), and 128 KiB is what it reserves for that.  Measured with
+ * GCC 12 (libtsan 2) on x86-64: it asked for 921088 bytes with 790016 of
+ * static TLS; the TLS is counted above, the 128 KiB here. */
+#ifdef KORO_TSAN
+#define KT_SAN_RUNTIME 131072u
+#else
+#define KT_SAN_RUNTIME 0u
+#endif
+
 /* What pthread_attr_setstack() needs, plus our state and what koro_init()
  * may take off the top and bottom: alignment (2 x 15 bytes) and the cache
  * colour offset (at most 15 x 64 bytes).  The C library's own descriptor
- * and static TLS come out of its PTHREAD_STACK_MIN, and what is left of
- * that is thin: another 16 KiB is kept for the coroutine's own frames,
- * the futex call and the dynamic linker's first-call resolver (which
- * saves the vector registers: about 3 KiB with AVX-512). */
+ * comes out of its PTHREAD_STACK_MIN, the static TLS does not (see
+ * above).  Another 16 KiB is kept for the coroutine's own frames, the
+ * futex call and the dynamic linker's first-call resolver (which saves
+ * the vector registers: about 3 KiB with AVX-512). */
 size_t
 koro__bk_stack_min(void)
 {
@@ -409,8 +475,8 @@ koro__bk_stack_min(void)
     size_t m = __atomic_load_n(&cached, __ATOMIC_RELAXED);
 
     if (!m) {
-        m = kt_thread_stack_min() + sizeof(struct kt_co) + 64 + 1024 +
-            16384;
+        m = kt_thread_stack_min() + kt_static_tls() + KT_SAN_RUNTIME +
+            sizeof(struct kt_co) + 64 + 1024 + 16384;
         __atomic_store_n(&cached, m, __ATOMIC_RELAXED);
     }
     return m;

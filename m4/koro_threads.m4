@@ -9,6 +9,14 @@
 # unnamed semaphores elsewhere (macOS, for one, has none).  Run unless
 # cross-compiling.  Sets koro_ok_threads (yes, cross, no), koro_why_threads
 # and defines HAVE_PTHREAD.
+#
+# The probe's stack is as big as the default thread stack (at least 256
+# KiB): the C library keeps a thread's static TLS at the top of a stack
+# the caller gave, and some runtimes have a lot of it (ThreadSanitizer's
+# per-thread state is about 770 KiB of TLS), so a fixed size would make
+# the probe fail for reasons that the backend itself handles (its
+# koro_stack_min() counts the static TLS).  Also checks for
+# dl_iterate_phdr(), which the backend uses to measure that TLS.
 m4_define([_KORO_THREADS_PROG], [[
 #include <pthread.h>
 #include <stdint.h>
@@ -20,12 +28,17 @@ m4_define([_KORO_THREADS_PROG], [[
 #else
 #include <semaphore.h>
 #endif
-static unsigned char stack[262144 + 64];
 static volatile uintptr_t seen;
 static void *run(void *arg)
 {
+#if defined(__GNUC__) || defined(__clang__)
+    /* The frame itself: ASan may keep an addressed local elsewhere (its
+     * fake stack, detect_stack_use_after_return). */
+    seen = (uintptr_t)__builtin_frame_address(0);
+#else
     volatile int local = 1;
     seen = (uintptr_t)&local;
+#endif
     return arg;
 }
 int main(void)
@@ -33,7 +46,8 @@ int main(void)
     pthread_attr_t a;
     pthread_t t;
     void *ret = NULL;
-    unsigned char *lo = stack + 48;
+    size_t size = 0;
+    unsigned char *stack, *lo;
 #ifdef __linux__
     unsigned w = 0;
     if (syscall(SYS_futex, &w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0) != 0)
@@ -44,12 +58,20 @@ int main(void)
         return 5;
     sem_destroy(&s);
 #endif
-    if (pthread_attr_init(&a) || pthread_attr_setstack(&a, lo, 262144))
+    if (pthread_attr_init(&a) || pthread_attr_getstacksize(&a, &size))
+        return 2;
+    if (size < 262144)
+        size = 262144;
+    if (!(stack = malloc(size + 64)))
+        return 4;
+    lo = stack + 48; /* not page aligned, as koro_init() allows */
+    if (pthread_attr_setstack(&a, lo, size))
         return 2;
     if (pthread_create(&t, &a, run, stack) || pthread_join(t, &ret))
         return 3;
+    free(stack); /* LeakSanitizer fails the probe otherwise */
     return !(ret == stack && seen > (uintptr_t)lo &&
-             seen < (uintptr_t)lo + 262144);
+             seen < (uintptr_t)lo + size);
 }
 ]])
 
@@ -69,6 +91,7 @@ AC_DEFUN([KORO_CHECK_THREADS], [
   esac
   AS_IF([test "x$koro_have_pthread" = xyes], [
     AC_DEFINE([HAVE_PTHREAD], [1], [Define if POSIX threads are available.])
+    AC_CHECK_FUNCS([dl_iterate_phdr])
     AC_CACHE_CHECK([whether threads run on a caller's stack (pthread_attr_setstack)],
                    [koro_cv_threads_works], [
       koro_save_CFLAGS=$CFLAGS

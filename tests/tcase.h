@@ -37,6 +37,10 @@ unsigned char *t_stacks(size_t n);
 #else
 #define T_NO_OS_THREADS NULL
 #endif
+/* A roomy stack for cases that want `n` bytes (256 KiB, say): n, or
+ * t_stack_size() where that is more (the threads backend under
+ * ThreadSanitizer needs about 1 MiB). */
+size_t t_stack_at_least(size_t n);
 
 /* malloc() calls are counted while count_mallocs is set (t-core.c);
  * malloc_skip() says why they cannot be, or NULL. */

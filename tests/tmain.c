@@ -69,6 +69,14 @@ t_stack_size(void)
     return min > 65536 ? (min + 4095) & ~(size_t)4095 : 65536;
 }
 
+size_t
+t_stack_at_least(size_t n)
+{
+    size_t min = t_stack_size();
+
+    return min > n ? min : n;
+}
+
 unsigned char *
 t_stacks(size_t n)
 {
