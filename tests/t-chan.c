@@ -548,11 +548,12 @@ START_TEST(hundred_thousand_coroutines)
     unsigned char *stacks;
     long first[3], last[3], v;
 
-    if (t_sanitized()) {
+    if (t_checker()) {
         n = 2000;
         printf("hundred_thousand_coroutines: under %s the shadow memory of "
-               "100000 stacks does not fit: using %zu, not %d\n",
-               t_sanitized(), n, NCHAIN);
+               "100000 stacks does not fit, nor the time in the case's "
+               "timeout: using %zu, not %d\n",
+               t_checker(), n, NCHAIN);
     } else if (t_backend_is("threads") || t_backend_is("win32")) {
         n = 200;
         printf("hundred_thousand_coroutines: threads backend, one OS thread "
