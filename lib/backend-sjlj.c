@@ -297,7 +297,14 @@ on_birth_signal(int sig, siginfo_t *info, void *uc)
 {
     struct birth *b = &birth_tls;
     struct koro_sjlj *c = b->c;
+    /* Where this frame is.  Not the address of a local: ASan's
+     * detect_stack_use_after_return moves address-taken locals to a fake
+     * stack on the heap. */
+#if defined(__GNUC__) || defined(__clang__)
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+#else
     uintptr_t here = (uintptr_t)&b;
+#endif
 
     if (!c) {
         pass_on(sig, info, uc);
