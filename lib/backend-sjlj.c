@@ -42,6 +42,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef KORO_VALGRIND
+#include <valgrind/memcheck.h>
+#include <valgrind/valgrind.h>
+#endif
+
 /* The signal used to give birth to contexts.  Its disposition is changed
  * only for the few microseconds of a koro_init(), under a lock, and put
  * back afterwards. */
@@ -141,24 +146,57 @@ cx_of(koro_t *k)
 #pragma GCC diagnostic ignored "-Wclobbered"
 #endif
 
+/* What _setjmp() returns in koro__switch() when we come back: the
+ * coroutine we resumed yielded, or it finished (then `to` is dead). */
+#define KORO_SJLJ_BACK 1
+#define KORO_SJLJ_DIED 2
+
+#ifdef KORO_VALGRIND
+/* The coroutine `dead` finished and its stack is the caller's again.  The
+ * core told memcheck so at its death (sanitize.h), but glibc's _longjmp()
+ * ran on that stack afterwards, and memcheck marks the bytes of the frames
+ * it popped deeper than its 128-byte red zone as inaccessible: a later
+ * memset() of the buffer would be an invalid write.  Now nothing runs
+ * there any more. */
+static KORO_NOINLINE void
+vg_stack_returned(const koro_t *dead)
+{
+    VALGRIND_MAKE_MEM_DEFINED(dead->koro_lo_,
+                              (size_t)(dead->koro_hi_ - dead->koro_lo_));
+}
+#endif
+
 int
 koro__switch(koro_t *from, koro_t *to)
 {
     struct koro_sjlj_ctx *f = cx_of(from);
 
     fp_save(&f->fp);
-    if (_setjmp(f->jb) == 0)
-        _longjmp(cx_of(to)->jb, 1);
-    /* Back in `from`: f was not modified after _setjmp, so it is valid. */
+    /* A switch on _setjmp() itself: one of the uses C allows. */
+    switch (_setjmp(f->jb)) {
+    case 0:
+        _longjmp(cx_of(to)->jb, KORO_SJLJ_BACK);
+#ifdef KORO_VALGRIND
+    case KORO_SJLJ_DIED:
+        vg_stack_returned(to);
+        break;
+#endif
+    default:
+        break;
+    }
+    /* Back in `from`: f and to were not modified after _setjmp, so they
+     * are valid. */
     fp_load(&f->fp);
     return 0;
 }
 
+/* The dying coroutine's parent is suspended in koro__switch(parent, self)
+ * (it resumed us): tell it that `self` died. */
 void
 koro__bk_exit(koro_t *self, koro_t *to)
 {
     (void)self;
-    _longjmp(cx_of(to)->jb, 1);
+    _longjmp(cx_of(to)->jb, KORO_SJLJ_DIED);
 }
 
 void
@@ -176,6 +214,13 @@ koro__bk_frame_low(const koro_t *k)
 /* ------------------------------------------------------------------ */
 /* Birth of a context. */
 
+/* Valgrind builds signal frames of its own, which hold three copies of
+ * its guest CPU state (the registers and memcheck's two shadows of them):
+ * 3.7 KiB on amd64, more than the kernel's frame it stands for, and
+ * sysconf() reports the emulated CPU's small one.  8 KiB leaves room for
+ * the larger register files of other architectures. */
+#define KORO_SJLJ_VG_FRAME 8192
+
 /* The largest signal frame the kernel may push: fixed MINSIGSTKSZ is too
  * small where the CPU has big vector registers (e.g. 3.3 KiB on Linux with
  * AVX-512 against a MINSIGSTKSZ of 2 KiB); glibc 2.34+ and others tell the
@@ -189,6 +234,10 @@ sig_frame_max(void)
 
     if (d > n)
         n = d;
+#endif
+#ifdef KORO_VALGRIND
+    if (RUNNING_ON_VALGRIND && n < KORO_SJLJ_VG_FRAME)
+        n = KORO_SJLJ_VG_FRAME;
 #endif
     return (size_t)n;
 }
@@ -248,7 +297,14 @@ on_birth_signal(int sig, siginfo_t *info, void *uc)
 {
     struct birth *b = &birth_tls;
     struct koro_sjlj *c = b->c;
+    /* Where this frame is.  Not the address of a local: ASan's
+     * detect_stack_use_after_return moves address-taken locals to a fake
+     * stack on the heap. */
+#if defined(__GNUC__) || defined(__clang__)
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+#else
     uintptr_t here = (uintptr_t)&b;
+#endif
 
     if (!c) {
         pass_on(sig, info, uc);
@@ -269,6 +325,32 @@ on_birth_signal(int sig, siginfo_t *info, void *uc)
         return; /* to koro__bk_init(); this frame stays on the stack */
     koro__sjlj_start();
 }
+
+#ifdef KORO_VALGRIND
+/* Valgrind (3.19 at least) emulates sigaltstack() and keeps the address
+ * and size of a stack when it is disabled.  It then refuses sigaltstack()
+ * with EPERM while the stack pointer lies in that range - as it does when
+ * a coroutine born there creates another one - and still delivers
+ * SA_ONSTACK handlers there.  So, before the program's disabled state is
+ * put back, the record is moved onto memory that nobody runs on: the
+ * library's read-only code, so that a handler delivered there by that bug
+ * faults at once instead of overwriting a coroutine's stack.  (Outside
+ * Valgrind the kernel forgets a disabled stack; nothing to do.) */
+static void
+vg_park_altstack(const stack_t *old_ss)
+{
+    stack_t park;
+
+    if (!RUNNING_ON_VALGRIND || !(old_ss->ss_flags & SS_DISABLE))
+        return;
+    memset(&park, 0, sizeof park);
+    park.ss_sp = (void *)(uintptr_t)&koro__bk_stack_min;
+    park.ss_size = sig_frame_max();
+    sigaltstack(&park, NULL);
+}
+#else
+#define vg_park_altstack(old_ss) ((void)0)
+#endif
 
 /* Run the handler once on [lo, lo + size).  Every signal is blocked
  * meanwhile: another handler running on this alternate stack (one the
@@ -319,6 +401,7 @@ give_birth(struct koro_sjlj *c, unsigned char *lo, size_t size)
     b->c = NULL;
     /* The kernel no longer counts us on the alternate stack (the handler
      * returned), so the program's own one can be put back. */
+    vg_park_altstack(&old_ss);
     sigaltstack(&old_ss, NULL);
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     return rc;
@@ -375,6 +458,13 @@ koro__bk_init(koro_t *k, koro_fn fn, void *arg)
                     (size_t)(hi - lo) - KORO_CANARY_SIZE);
     if (rc < 0)
         return rc;
+#ifdef KORO_VALGRIND
+    /* The handler returned, so memcheck has marked its frame and the
+     * signal frame above it inaccessible, as dead stack.  The frame lives
+     * on: the first switch jumps back into it.  Its bytes are the ones
+     * the handler wrote (and the watermark) and keep their meaning. */
+    VALGRIND_MAKE_MEM_DEFINED(win, (size_t)(hi - win));
+#endif
     c->frame_low = lowest_written(win, hi);
     k->koro_ctx_ = c;
     /* The dead signal frame is not the coroutine's to use: leave it out,

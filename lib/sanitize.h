@@ -176,6 +176,15 @@ koro__san_release(koro_t *k, int self)
     if (h->vg_id) {
         VALGRIND_STACK_DEREGISTER(h->vg_id);
         h->vg_id = 0;
+        /* The memory is the caller's again (or, for `self`, about to be
+         * left for good).  Memcheck marks the bytes of a returned frame
+         * that lay deeper than its 128-byte red zone below the stack
+         * pointer as inaccessible, and those marks would outlive the
+         * stack: the caller's next memset() of its buffer would be an
+         * invalid write.  Defined, as koro__san_prepare() leaves it. */
+        VALGRIND_MAKE_MEM_DEFINED(k->koro_lo_ - KORO_HARD_SIZE,
+                                  (size_t)(k->koro_hi_ - k->koro_lo_) +
+                                      KORO_HARD_SIZE);
     }
 #endif
 #ifdef KORO_TSAN

@@ -5,7 +5,7 @@
 prog=${top_builddir:-.}/tests/bt-demo
 command -v gdb >/dev/null 2>&1 || { echo "SKIP: gdb not installed"; exit 77; }
 [ "${KORO_RUNNER_OK:-yes}" = yes ] && [ -z "${TEST_WRAPPER:-}" ] ||
-    { echo "SKIP: cross build; gdb runs native programs only"; exit 77; }
+    { echo "SKIP: test programs run through '${TEST_WRAPPER:-a runner}' (cross build or Valgrind); gdb runs plain native programs only"; exit 77; }
 [ -x "$prog" ] || { echo "SKIP: $prog not built"; exit 77; }
 # The sjlj backend raises SIGUSR2 in koro_init(); gdb stops on it by default.
 out=$(gdb -nx -q -batch -ex 'handle SIGUSR2 nostop noprint pass' \

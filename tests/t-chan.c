@@ -548,16 +548,17 @@ START_TEST(hundred_thousand_coroutines)
     unsigned char *stacks;
     long first[3], last[3], v;
 
-    if (t_sanitized()) {
-        n = 2000;
-        printf("hundred_thousand_coroutines: under %s the shadow memory of "
-               "100000 stacks does not fit: using %zu, not %d\n",
-               t_sanitized(), n, NCHAIN);
-    } else if (t_backend_is("threads") || t_backend_is("win32")) {
+    if (t_backend_is("threads") || t_backend_is("win32")) {
         n = 200;
         printf("hundred_thousand_coroutines: threads backend, one OS thread "
                "per coroutine: using %zu, not %d\n",
                n, NCHAIN);
+    } else if (t_checker()) {
+        n = 2000;
+        printf("hundred_thousand_coroutines: under %s the shadow memory of "
+               "100000 stacks does not fit, nor the time in the case's "
+               "timeout: using %zu, not %d\n",
+               t_checker(), n, NCHAIN);
     }
     /* Under wine some system calls run deep on the caller's stack: a
      * 4 KiB coroutine stack overflows there (seen), 16 KiB does not. */

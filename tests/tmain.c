@@ -153,14 +153,6 @@ main(void)
                "handler, which ThreadSanitizer defers\n");
         return 77;
     }
-    if (t_backend_is("threads") && t_checker() &&
-        !strcmp(t_checker(), "Valgrind")) {
-        /* Not resolved yet: memcheck reports errors in the cases that
-         * reuse the stack of a finished or finalised coroutine thread. */
-        printf("SKIP: threads backend under Valgrind: memcheck reports on "
-               "reused thread stacks are not resolved yet\n");
-        return 77;
-    }
     t_core(s);
     t_sched(s);
     t_chan(s);
