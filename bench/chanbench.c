@@ -1,8 +1,11 @@
 /* chanbench.c - messages per second over channels, next to the raw
  * resume + yield round trip measured in the same run.
  *
- *   chanbench [messages]
+ *   chanbench [messages [raw|yield|unbuf|buf]]
  *
+ * With a mode, runs that one measurement once and prints its time: for
+ * `valgrind --tool=callgrind`, where the difference in instructions
+ * between two message counts gives the cost of one message. *
  * The lead's korobench may call chanbench_run() instead of main() (build
  * with -DCHANBENCH_NO_MAIN). */
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
@@ -12,6 +15,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define BSTACK 65536
@@ -174,6 +178,24 @@ main(int argc, char **argv)
 
     if (n < 1)
         n = 1;
+    if (argc > 2) {
+        static const struct {
+            const char *name;
+            double (*f)(long);
+        } modes[] = {{"raw", raw_roundtrip},
+                     {"yield", yields},
+                     {"unbuf", unbuf},
+                     {"buf", buf64}};
+        size_t i;
+
+        for (i = 0; i < sizeof modes / sizeof modes[0]; i++)
+            if (!strcmp(argv[2], modes[i].name)) {
+                printf("%s %ld: %.2f ns\n", argv[2], n, modes[i].f(n));
+                return 0;
+            }
+        fprintf(stderr, "chanbench: unknown mode %s\n", argv[2]);
+        return 2;
+    }
     chanbench_run(n, &r);
     printf("backend: %s, %ld messages, best of 5\n", koro_backend(), n);
     printf("  raw resume+yield round trip  %8.2f ns\n", r.roundtrip_ns);

@@ -124,6 +124,12 @@ timers_fire(koro_sched_t *s, uint64_t now)
 }
 
 void
+koro__timers_tick(koro_sched_t *s)
+{
+    timers_fire(s, koro__now());
+}
+
+void
 koro__waiter_detach(struct koro__waiter *w)
 {
     size_t i;
@@ -222,7 +228,7 @@ idle(koro_sched_t *s)
 KORO_API int
 koro_sched_run(koro_sched_t *s)
 {
-    koro_t *k;
+    koro_t *k, *r;
     int rc = 0;
 
     if (!s || s->koro_magic_ != KORO_SCHED_MAGIC)
@@ -246,17 +252,24 @@ koro_sched_run(koro_sched_t *s)
             timers_fire(s, koro__now());
         s->koro_cur_ = k;
         rc = koro_resume(k);
-        s->koro_cur_ = NULL;
         if (KORO_UNLIKELY(rc < 0)) {
+            s->koro_cur_ = NULL;
             release(s, k); /* it could not run (e.g. no thread for it) */
             break;
         }
-        if (k->koro_flags_ & KORO_SF_BLOCKED)
+        /* The one that came back: a blocked coroutine may have handed
+         * the processor to another one (koro__park). */
+        r = s->koro_cur_;
+        s->koro_cur_ = NULL;
+        if (r->koro_flags_ & KORO_SF_BLOCKED)
             continue;
-        if (koro_status(k) == KORO_DEAD)
-            release(s, k);
-        else
-            koro__runq_push(s, k); /* it yielded: to the back */
+        if (koro_status(r) == KORO_DEAD) {
+            if (r != k)
+                koro__reap(r); /* koro_resume() saw only k */
+            release(s, r);
+        } else {
+            koro__runq_push(s, r); /* it yielded: to the back */
+        }
     }
     s->koro_running_ = 0;
     return rc;
