@@ -89,7 +89,8 @@ KORO_HIDDEN void koro__timer_add(koro_sched_t *s, struct koro__waiter *w);
 KORO_HIDDEN void koro__timers_tick(koro_sched_t *s);
 
 /* Block the running coroutine self of scheduler s on w until a channel
- * operation or its timer fires it.
+ * operation or its timer fires it (w->fired is set then; the caller sets
+ * it beforehand if it needs to read it).
  *
  * The next coroutine to run is the head of the run queue, whoever picks
  * it.  If it is parked too (suspended right here), self hands the
@@ -113,7 +114,6 @@ koro__park(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
     if (KORO_UNLIKELY(s->koro_timers_ != NULL) && !(++s->koro_ticks_ & 63))
         koro__timers_tick(s);
     w->k = self;
-    w->fired = -1;
     if (w->timed)
         koro__timer_add(s, w);
     self->koro_flags_ |= KORO_SF_BLOCKED | KORO_SF_PARKED;
@@ -139,20 +139,28 @@ koro__self(void)
     return koro__tls.cur;
 }
 
+/* w's coroutine, already out of every queue, is done (fired = index of
+ * the case, or -1 for its timer): make it runnable again. */
+static inline void
+koro__ready(struct koro__waiter *w, int fired)
+{
+    koro_t *k = w->k;
+
+    w->fired = fired;
+    k->koro_flags_ &= ~KORO_SF_BLOCKED;
+    koro__runq_push((koro_sched_t *)k->koro_sched_, k);
+}
+
 /* w is done (fired = index, or -1 for its timer): detach it and make its
  * coroutine runnable again. */
 static inline void
 koro__wake(struct koro__waiter *w, int fired)
 {
-    koro_t *k = w->k;
-
-    w->fired = fired;
     if (w->n == 1 && !w->timed)
         koro__sel_unlink(w->cases); /* the common case, inline */
     else
         koro__waiter_detach(w);
-    k->koro_flags_ &= ~KORO_SF_BLOCKED;
-    koro__runq_push((koro_sched_t *)k->koro_sched_, k);
+    koro__ready(w, fired);
 }
 
 /* A cheap generator for koro_select's random choice. */
