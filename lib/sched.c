@@ -263,7 +263,7 @@ koro_sched_run(koro_sched_t *s)
         s->koro_cur_ = NULL;
         if (r->koro_flags_ & KORO_SF_BLOCKED)
             continue;
-        if (koro_status(r) == KORO_DEAD) {
+        if (r->koro_state_ == KORO_ST(KORO_DEAD)) {
             if (r != k)
                 koro__reap(r); /* koro_resume() saw only k */
             release(s, r);
