@@ -3,7 +3,12 @@
  * The run queue is intrusive (koro_t.koro_next_); a blocked coroutine is
  * off the queue and its koro_next_ points to its wait record, which lives
  * in its own stack frame.  Timers are a list of those wait records sorted
- * by deadline.  Nothing is allocated. */
+ * by deadline.  Nothing is allocated.
+ *
+ * The loop below resumes the head of the run queue.  A coroutine that
+ * blocks while the head is itself blocked-and-woken ("parked") switches
+ * to it directly instead (koro__park in sched-int.h), so the loop sees
+ * only the coroutine that finally comes back to it: s->koro_cur_. */
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
