@@ -440,8 +440,9 @@ koro_select(struct koro_sel *cases, size_t n, int64_t timeout_ns)
         return KORO_EINVAL;
     /* Reservoir choice: each ready case wins with the same chance. */
     for (i = 0; i < n; i++)
-        if (case_ready(&cases[i]) && next_rand(s) % ++nready == 0)
-            pick = i;
+        if (case_ready(&cases[i]) &&
+            (++nready == 1 || next_rand(s) % nready == 0))
+            pick = i; /* the first ready case needs no random number */
     if (nready) {
         struct koro_sel *x = &cases[pick];
 

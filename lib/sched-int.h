@@ -163,8 +163,20 @@ koro__wake(struct koro__waiter *w, int fired)
     koro__ready(w, fired);
 }
 
-/* A cheap generator for koro_select's random choice. */
-KORO_HIDDEN uint32_t koro__rand(koro_sched_t *s);
+/* A cheap generator for koro_select's random choice: xorshift64*,
+ * plenty for choosing among select cases.  Inline: a select with several
+ * ready cases draws one number per case after the first. */
+static inline uint32_t
+koro__rand(koro_sched_t *s)
+{
+    uint64_t x = s->koro_rng_;
+
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    s->koro_rng_ = x;
+    return (uint32_t)((x * 0x2545f4914f6cdd1dull) >> 32);
+}
 
 /* CLOCK_MONOTONIC in nanoseconds: the only clock the scheduler reads. */
 KORO_HIDDEN uint64_t koro__now(void);

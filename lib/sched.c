@@ -146,19 +146,6 @@ koro__waiter_detach(struct koro__waiter *w)
         timer_del((koro_sched_t *)w->k->koro_sched_, w);
 }
 
-uint32_t
-koro__rand(koro_sched_t *s)
-{
-    /* xorshift64*: plenty for choosing among select cases. */
-    uint64_t x = s->koro_rng_;
-
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    s->koro_rng_ = x;
-    return (uint32_t)((x * 0x2545f4914f6cdd1dull) >> 32);
-}
-
 /* ------------------------------------------------------------------ */
 /* The public scheduler API. */
 
