@@ -85,9 +85,6 @@ KORO_HIDDEN void koro__waiter_detach(struct koro__waiter *w);
 /* Insert w among s's timers by w->deadline (sched.c). */
 KORO_HIDDEN void koro__timer_add(koro_sched_t *s, struct koro__waiter *w);
 
-/* Fire the timers that are due (sched.c). */
-KORO_HIDDEN void koro__timers_tick(koro_sched_t *s);
-
 /* Block the running coroutine self of scheduler s on w until a channel
  * operation or its timer fires it (w->fired is set then; the caller sets
  * it beforehand if it needs to read it).
@@ -99,20 +96,19 @@ KORO_HIDDEN void koro__timers_tick(koro_sched_t *s);
  * or the head is new or yielded) self goes back to the loop, which
  * resumes it.  Only parked coroutines are switched to directly, so that
  * every switch a coroutine returns from knows it may come from a sibling
- * (the sanitizer hooks care).
+ * (the sanitizer hooks care).  Whoever takes a coroutine off the run
+ * queue clears its KORO_SF_PARKED, so nothing is left to do here once
+ * self runs again: the caller only reads its own frame, needs no saved
+ * registers, and returns at once.
  *
  * Inline, so that no extra call layer lies between the blocking call and
  * the switch: each one costs a mispredicted return when the coroutine
  * runs again. */
 static KORO_ALWAYS_INLINE void
-koro__park(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
+koro__park_now(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
 {
     koro_t *n;
 
-    /* The loop's "now and then" clock check, for the direct hand-off;
-     * before w joins the timers, so that it cannot wake self. */
-    if (KORO_UNLIKELY(s->koro_timers_ != NULL) && !(++s->koro_ticks_ & 63))
-        koro__timers_tick(s);
     w->k = self;
     if (w->timed)
         koro__timer_add(s, w);
@@ -122,6 +118,7 @@ koro__park(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
     if (n && (n->koro_flags_ & KORO_SF_PARKED)) {
         if (!(s->koro_head_ = n->koro_next_))
             s->koro_tail_ = NULL;
+        n->koro_flags_ &= ~KORO_SF_PARKED;
         s->koro_cur_ = n;
         koro__transfer(self, n);
     } else {
@@ -129,7 +126,21 @@ koro__park(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
          * until koro__wake() puts it back. */
         koro__transfer(self, self->koro_parent_);
     }
-    self->koro_flags_ &= ~KORO_SF_PARKED;
+}
+
+/* The loop's "now and then" clock check is due: fire the timers that
+ * are, then koro__park_now() (sched.c).  Out of line, so that the common
+ * path keeps no values across a call. */
+KORO_HIDDEN void koro__park_ticked(koro_sched_t *s, koro_t *self,
+                                   struct koro__waiter *w);
+
+static KORO_ALWAYS_INLINE void
+koro__park(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
+{
+    if (KORO_UNLIKELY(s->koro_timers_ != NULL) && !(++s->koro_ticks_ & 63))
+        koro__park_ticked(s, self, w);
+    else
+        koro__park_now(s, self, w);
 }
 
 /* The running coroutine: koro_self() without the call (same TLS). */

@@ -129,9 +129,11 @@ timers_fire(koro_sched_t *s, uint64_t now)
 }
 
 void
-koro__timers_tick(koro_sched_t *s)
+koro__park_ticked(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
 {
+    /* Before w joins the timers, so that they cannot wake self. */
     timers_fire(s, koro__now());
+    koro__park_now(s, self, w);
 }
 
 void
@@ -238,6 +240,7 @@ koro_sched_run(koro_sched_t *s)
         }
         if (!(s->koro_head_ = k->koro_next_))
             s->koro_tail_ = NULL;
+        k->koro_flags_ &= ~KORO_SF_PARKED; /* see koro__park_now */
         /* While others are runnable, look at the clock only now and then:
          * reading it costs more than a switch. */
         if (KORO_UNLIKELY(s->koro_timers_ != NULL) && !(++s->koro_ticks_ & 63))
