@@ -169,13 +169,15 @@ koro_yield(void)
 
 /* For the scheduler only (declared in koro-int.h): suspend the running
  * coroutine self and continue `to`, which is either self's resumer (then
- * this is koro_yield()) or a started, suspended coroutine that takes
- * self's place under that resumer, as if the resumer had resumed it.  A
- * blocked coroutine hands the processor straight to the next runnable
- * one this way, instead of going back to the scheduler's loop, which
- * would cost a second switch.  The caller has checked all of that, so
- * this only does the bookkeeping and tail-calls the switch, like
- * koro_yield(); the public paths are left as they are. */
+ * this is koro_yield()) or a coroutine suspended inside an earlier
+ * koro__transfer() that takes self's place under that resumer, as if the
+ * resumer had resumed it.  A blocked coroutine hands the processor
+ * straight to the next runnable one this way, instead of going back to
+ * the scheduler's loop, which would cost a second switch.  The caller has
+ * checked all of that, so this only does the bookkeeping and tail-calls
+ * the switch, like koro_yield(); the public paths are left as they are.
+ * (`to` must be suspended in here, not in koro_yield(): the sanitizer
+ * hooks of a switch that may come back from a sibling differ.) */
 int
 koro__transfer(koro_t *self, koro_t *to)
 {
