@@ -1,8 +1,11 @@
 /* chanbench.c - messages per second over channels, next to the raw
  * resume + yield round trip measured in the same run.
  *
- *   chanbench [messages]
+ *   chanbench [messages [raw|yield|unbuf|buf]]
  *
+ * With a mode, runs that one measurement once and prints its time: for
+ * `valgrind --tool=callgrind`, where the difference in instructions
+ * between two message counts gives the cost of one message. *
  * The lead's korobench may call chanbench_run() instead of main() (build
  * with -DCHANBENCH_NO_MAIN). */
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
@@ -12,6 +15,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define BSTACK 65536
@@ -125,18 +129,6 @@ chan_pair(long n, size_t cap)
 }
 
 static double
-best_of(double (*f)(long), long n)
-{
-    double best = 1e30, t;
-    int r;
-
-    for (r = 0; r < 5; r++)
-        if ((t = f(n)) < best)
-            best = t;
-    return best;
-}
-
-static double
 yields(long n)
 {
     return sched_pair(n, body_yield_n, body_yield_n, NULL) / 2;
@@ -156,13 +148,27 @@ buf64(long n)
 
 void chanbench_run(long n, struct chanbench_result *r);
 
+static void
+keep_best(double *best, double t)
+{
+    if (t < *best)
+        *best = t;
+}
+
+/* Best of 5 rounds, the four measurements interleaved within each round
+ * so that a burst of load from other processes hits them alike. */
 void
 chanbench_run(long n, struct chanbench_result *r)
 {
-    r->roundtrip_ns = best_of(raw_roundtrip, n);
-    r->sched_yield_ns = best_of(yields, n);
-    r->unbuf_ns = best_of(unbuf, n);
-    r->buf_ns = best_of(buf64, n);
+    int round;
+
+    r->roundtrip_ns = r->sched_yield_ns = r->unbuf_ns = r->buf_ns = 1e30;
+    for (round = 0; round < 5; round++) {
+        keep_best(&r->roundtrip_ns, raw_roundtrip(n));
+        keep_best(&r->sched_yield_ns, yields(n));
+        keep_best(&r->unbuf_ns, unbuf(n));
+        keep_best(&r->buf_ns, buf64(n));
+    }
 }
 
 #ifndef CHANBENCH_NO_MAIN
@@ -174,8 +180,27 @@ main(int argc, char **argv)
 
     if (n < 1)
         n = 1;
+    if (argc > 2) {
+        static const struct {
+            const char *name;
+            double (*f)(long);
+        } modes[] = {{"raw", raw_roundtrip},
+                     {"yield", yields},
+                     {"unbuf", unbuf},
+                     {"buf", buf64}};
+        size_t i;
+
+        for (i = 0; i < sizeof modes / sizeof modes[0]; i++)
+            if (!strcmp(argv[2], modes[i].name)) {
+                printf("%s %ld: %.2f ns\n", argv[2], n, modes[i].f(n));
+                return 0;
+            }
+        fprintf(stderr, "chanbench: unknown mode %s\n", argv[2]);
+        return 2;
+    }
     chanbench_run(n, &r);
-    printf("backend: %s, %ld messages, best of 5\n", koro_backend(), n);
+    printf("backend: %s, %ld messages, best of 5 interleaved rounds\n",
+           koro_backend(), n);
     printf("  raw resume+yield round trip  %8.2f ns\n", r.roundtrip_ns);
     printf("  yield via scheduler           %8.2f ns  (per coroutine "
            "switch-out and back)\n",

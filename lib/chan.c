@@ -22,23 +22,42 @@ static KORO_ALWAYS_INLINE void
 copy_elem(void *dst, const void *src, size_t n)
 {
     if (!dst)
-        return;
-    /* Fixed sizes become plain moves instead of a call to memcpy. */
-    switch (n) {
-    case 0:
-        break;
-    case 4:
-        memcpy(dst, src, 4);
-        break;
-    case 8:
+        return; /* a receiver that discards the element */
+    /* Common fixed sizes become plain moves instead of a call to memcpy,
+     * the likeliest tested first. */
+    if (n == 8)
         memcpy(dst, src, 8);
-        break;
-    case 16:
+    else if (n == 4)
+        memcpy(dst, src, 4);
+    else if (n == 16)
         memcpy(dst, src, 16);
-        break;
-    default:
+    else if (n)
         memcpy(dst, src, n);
+}
+
+/* The last step of every fast path: copy the element, return 0.  Pointer
+ * and int sizes are a move in place; any other size goes through a jump
+ * (tail call) to copy_rest, so that the fast paths call nothing and need
+ * no stack frame of their own. */
+static KORO_NOINLINE int
+copy_rest(void *dst, const void *src, size_t n)
+{
+    copy_elem(dst, src, n);
+    return 0;
+}
+
+static KORO_ALWAYS_INLINE int
+copy_last(void *dst, const void *src, size_t n)
+{
+    if (KORO_LIKELY(n == 8) && dst) {
+        memcpy(dst, src, 8);
+        return 0;
     }
+    if (n == 4 && dst) {
+        memcpy(dst, src, 4);
+        return 0;
+    }
+    return copy_rest(dst, src, n);
 }
 
 static inline unsigned char *
@@ -73,27 +92,88 @@ enqueue(struct koro_sel **q, struct koro_sel *c, struct koro__waiter *w)
 }
 
 /* ------------------------------------------------------------------ */
-/* The non-blocking halves.  Each returns 0 (done), KORO_ECLOSED or
- * KORO_EAGAIN (it would block). */
+/* Completing a waiting partner.  x is the first case of queue q (a
+ * blocked sender's or receiver's); the element goes from src to dst, one
+ * of which is x's.  x's coroutine becomes runnable. */
+
+static KORO_NOINLINE int
+complete_slow(struct koro_sel *x, void *dst, const void *src, size_t n)
+{
+    x->result = 0;
+    koro__wake((struct koro__waiter *)x->koro_waiter_, case_index(x));
+    copy_elem(dst, src, n);
+    return 0;
+}
+
+static KORO_ALWAYS_INLINE int
+complete_first(struct koro_sel **q, struct koro_sel *x, void *dst,
+               const void *src, size_t n)
+{
+    struct koro__waiter *w = (struct koro__waiter *)x->koro_waiter_;
+    struct koro_sel *next;
+
+    /* A select (its other cases to unlink) or a timer to cancel. */
+    if (KORO_UNLIKELY(w->n != 1 || w->timed))
+        return complete_slow(x, dst, src, n);
+    /* A plain send or receive: just the head of q.  The element is
+     * copied last (copy_last); nothing runs before the partner does. */
+    x->result = 0;
+    next = x->koro_next_;
+    q[0] = next;
+    if (next)
+        next->koro_prev_ = NULL;
+    else
+        q[1] = NULL;
+    koro__ready(w, 0);
+    return copy_last(dst, src, n);
+}
+
+/* A receive from a full buffer with a blocked sender: the sender's
+ * element takes the freed place, in order. */
+static KORO_NOINLINE int
+recv_refill(koro_chan_t *c, void *elem, struct koro_sel *sd)
+{
+    copy_elem(elem, slot(c, 0), c->koro_esize_);
+    if (++c->koro_head_ == c->koro_cap_)
+        c->koro_head_ = 0;
+    return complete_first(c->koro_sendq_, sd, slot(c, c->koro_count_ - 1),
+                          sd->elem, c->koro_esize_);
+}
+
+/* ------------------------------------------------------------------ */
+/* The non-blocking halves.  Whether an operation can complete now is
+ * decided first (send_ready, recv_ready); then send_now or recv_now does
+ * it and returns 0 or KORO_ECLOSED, or KORO_EAGAIN if it was not ready.
+ * Deciding first lets the blocking calls reach both the completion and
+ * the blocking path by a jump. */
+
+static KORO_ALWAYS_INLINE int
+send_ready(const koro_chan_t *c)
+{
+    return c->koro_closed_ || c->koro_recvq_[0] ||
+           c->koro_count_ < c->koro_cap_;
+}
+
+static KORO_ALWAYS_INLINE int
+recv_ready(const koro_chan_t *c)
+{
+    return c->koro_count_ || c->koro_sendq_[0] || c->koro_closed_;
+}
 
 static KORO_ALWAYS_INLINE int
 send_now(koro_chan_t *c, const void *elem)
 {
     struct koro_sel *r = c->koro_recvq_[0];
+    unsigned char *dst;
 
     if (KORO_UNLIKELY(c->koro_closed_))
         return KORO_ECLOSED;
-    if (r) {
-        /* Hand-off: straight into the waiting receiver. */
-        copy_elem(r->elem, elem, c->koro_esize_);
-        r->result = 0;
-        koro__wake((struct koro__waiter *)r->koro_waiter_, case_index(r));
-        return 0;
-    }
+    if (r) /* hand-off: straight into the waiting receiver */
+        return complete_first(c->koro_recvq_, r, r->elem, elem, c->koro_esize_);
     if (c->koro_count_ < c->koro_cap_) {
-        copy_elem(slot(c, c->koro_count_), elem, c->koro_esize_);
+        dst = slot(c, c->koro_count_);
         c->koro_count_++;
-        return 0;
+        return copy_last(dst, elem, c->koro_esize_);
     }
     return KORO_EAGAIN;
 }
@@ -102,39 +182,32 @@ static KORO_ALWAYS_INLINE int
 recv_now(koro_chan_t *c, void *elem)
 {
     struct koro_sel *sd = c->koro_sendq_[0];
+    unsigned char *src;
 
     if (c->koro_count_) {
-        copy_elem(elem, slot(c, 0), c->koro_esize_);
+        if (KORO_UNLIKELY(sd != NULL))
+            return recv_refill(c, elem, sd);
+        src = slot(c, 0);
         if (++c->koro_head_ == c->koro_cap_)
             c->koro_head_ = 0;
         c->koro_count_--;
-        if (sd) {
-            /* The buffer was full: the first blocked sender's element
-             * takes the freed place, in order. */
-            copy_elem(slot(c, c->koro_count_), sd->elem, c->koro_esize_);
-            c->koro_count_++;
-            sd->result = 0;
-            koro__wake((struct koro__waiter *)sd->koro_waiter_, case_index(sd));
-        }
-        return 0;
+        return copy_last(elem, src, c->koro_esize_);
     }
-    if (sd) {
-        copy_elem(elem, sd->elem, c->koro_esize_);
-        sd->result = 0;
-        koro__wake((struct koro__waiter *)sd->koro_waiter_, case_index(sd));
-        return 0;
-    }
+    if (sd)
+        return complete_first(c->koro_sendq_, sd, elem, sd->elem,
+                              c->koro_esize_);
     return c->koro_closed_ ? KORO_ECLOSED : KORO_EAGAIN;
 }
 
 /* ------------------------------------------------------------------ */
 /* Blocking: one operation with an optional timeout. */
 
-/* Not inlined, but always reached by a tail call (a jump): the fast paths
- * above stay free of the frame this needs, and a blocked coroutine still
- * has just one call layer between its caller and koro_yield(). */
-static KORO_NOINLINE int
-block_one(koro_chan_t *c, int op, void *elem, int timed, uint64_t ns)
+/* Wait in queue q with the case (c, op, elem) until a partner, close or
+ * the timer completes it.  The result starts as KORO_ETIMEDOUT, which only
+ * the timer leaves in place. */
+static KORO_ALWAYS_INLINE int
+block(koro_chan_t *c, struct koro_sel **q, int op, void *elem, int timed,
+      uint64_t ns)
 {
     koro_t *self = koro__self();
     koro_sched_t *s = koro__sched_of(self);
@@ -155,39 +228,61 @@ block_one(koro_chan_t *c, int op, void *elem, int timed, uint64_t ns)
 
         w.deadline = now + ns < now ? UINT64_MAX : now + ns;
     }
-    enqueue(op == KORO_SEL_SEND ? c->koro_sendq_ : c->koro_recvq_, &sel, &w);
+    enqueue(q, &sel, &w);
     koro__park(s, self, &w);
-    return w.fired < 0 ? KORO_ETIMEDOUT : sel.result;
+    return sel.result;
+}
+
+/* Not inlined, but always reached by a tail call (a jump): the fast paths
+ * stay free of the frame these need, and a blocked coroutine still has
+ * just one call layer between its caller and the switch.  The untimed
+ * ones are separate so that they carry no timer code. */
+static KORO_NOINLINE int
+block_send(koro_chan_t *c, const void *elem)
+{
+    return block(c, c->koro_sendq_, KORO_SEL_SEND, (void *)(uintptr_t)elem, 0,
+                 0);
+}
+
+static KORO_NOINLINE int
+block_recv(koro_chan_t *c, void *elem)
+{
+    return block(c, c->koro_recvq_, KORO_SEL_RECV, elem, 0, 0);
+}
+
+static KORO_NOINLINE int
+block_timed(koro_chan_t *c, int op, void *elem, uint64_t ns)
+{
+    return block(c, op == KORO_SEL_SEND ? c->koro_sendq_ : c->koro_recvq_, op,
+                 elem, 1, ns);
 }
 
 static KORO_ALWAYS_INLINE int
 send_common(koro_chan_t *c, const void *elem, int timed, uint64_t ns)
 {
-    int rc;
-
     if (KORO_UNLIKELY(!chan_ok(c) || (!elem && c->koro_esize_)))
         return KORO_EINVAL;
-    rc = send_now(c, elem);
-    if (rc != KORO_EAGAIN)
-        return rc;
-    if (timed && ns == 0)
+    if (send_ready(c))
+        return send_now(c, elem);
+    if (!timed)
+        return block_send(c, elem);
+    if (ns == 0)
         return KORO_ETIMEDOUT;
-    return block_one(c, KORO_SEL_SEND, (void *)(uintptr_t)elem, timed, ns);
+    return block_timed(c, KORO_SEL_SEND, (void *)(uintptr_t)elem, ns);
 }
 
 static KORO_ALWAYS_INLINE int
 recv_common(koro_chan_t *c, void *elem, int timed, uint64_t ns)
 {
-    int rc;
-
     if (KORO_UNLIKELY(!chan_ok(c)))
         return KORO_EINVAL;
-    rc = recv_now(c, elem);
-    if (rc != KORO_EAGAIN)
-        return rc;
-    if (timed && ns == 0)
+    if (recv_ready(c))
+        return recv_now(c, elem);
+    if (!timed)
+        return block_recv(c, elem);
+    if (ns == 0)
         return KORO_ETIMEDOUT;
-    return block_one(c, KORO_SEL_RECV, elem, timed, ns);
+    return block_timed(c, KORO_SEL_RECV, elem, ns);
 }
 
 /* ------------------------------------------------------------------ */
@@ -291,10 +386,7 @@ case_ready(const struct koro_sel *x)
 
     if (!c)
         return 0;
-    if (x->op == KORO_SEL_SEND)
-        return c->koro_closed_ || c->koro_recvq_[0] ||
-               c->koro_count_ < c->koro_cap_;
-    return c->koro_count_ || c->koro_sendq_[0] || c->koro_closed_;
+    return x->op == KORO_SEL_SEND ? send_ready(c) : recv_ready(c);
 }
 
 static int
@@ -348,8 +440,9 @@ koro_select(struct koro_sel *cases, size_t n, int64_t timeout_ns)
         return KORO_EINVAL;
     /* Reservoir choice: each ready case wins with the same chance. */
     for (i = 0; i < n; i++)
-        if (case_ready(&cases[i]) && next_rand(s) % ++nready == 0)
-            pick = i;
+        if (case_ready(&cases[i]) &&
+            (++nready == 1 || next_rand(s) % nready == 0))
+            pick = i; /* the first ready case needs no random number */
     if (nready) {
         struct koro_sel *x = &cases[pick];
 
@@ -363,6 +456,7 @@ koro_select(struct koro_sel *cases, size_t n, int64_t timeout_ns)
         return KORO_ENOSCHED;
     w.cases = cases;
     w.n = n;
+    w.fired = -1;
     w.timed = timeout_ns > 0;
     if (w.timed) {
         uint64_t now = koro__now();

@@ -170,6 +170,47 @@ koro_yield(void)
     return KORO_SWITCH_YIELD(self, p);
 }
 
+/* For the scheduler only (declared in koro-int.h): suspend the running
+ * coroutine self and continue `to`, which is either self's resumer (then
+ * this is koro_yield()) or a coroutine suspended inside an earlier
+ * koro__transfer() that takes self's place under that resumer, as if the
+ * resumer had resumed it.  A blocked coroutine hands the processor
+ * straight to the next runnable one this way, instead of going back to
+ * the scheduler's loop, which would cost a second switch.  The caller has
+ * checked all of that, so this only does the bookkeeping and tail-calls
+ * the switch, like koro_yield(); the public paths are left as they are.
+ * (`to` must be suspended in here, not in koro_yield(): the sanitizer
+ * hooks of a switch that may come back from a sibling differ.) */
+int
+koro__transfer(koro_t *self, koro_t *to)
+{
+    struct koro_tls *t = &koro__tls;
+    koro_t *p = self->koro_parent_;
+
+    canary_check(self);
+    self->koro_state_ = KORO_ST(KORO_SUSPENDED);
+    if (to != p) {
+        to->koro_parent_ = p;
+        to->koro_state_ = KORO_ST(KORO_RUNNING);
+        t->cur = to;
+    } else if (p->koro_lo_) {
+        p->koro_state_ = KORO_ST(KORO_RUNNING);
+        t->cur = p;
+    } else {
+        t->cur = NULL;
+    }
+    return KORO_SWITCH_TRANSFER(self, to);
+}
+
+/* For the scheduler: k died after a transfer made it run in place of the
+ * coroutine its resumer had resumed, so koro_resume() did not see it
+ * die; release what the tools still hold for it, as koro_resume() does. */
+void
+koro__reap(koro_t *k)
+{
+    koro__san_release(k, 0);
+}
+
 /* The first frame of every coroutine, called by the backend. */
 KORO_NORETURN void
 koro__entry(koro_t *k, koro_fn fn, void *arg)

@@ -129,4 +129,11 @@ KORO_HIDDEN KORO_NORETURN void koro__overflow_abort(const koro_t *k,
  * wait list it is on.  Called by koro_fini(). */
 KORO_HIDDEN void koro__sched_forget(koro_t *k);
 
+/* Implemented by the core for the scheduler (core.c): a direct hand-off
+ * from the running coroutine to another suspended, started one under the
+ * same resumer (or back to the resumer), and the release of a coroutine
+ * that died after such a hand-off. */
+KORO_HIDDEN int koro__transfer(koro_t *self, koro_t *to);
+KORO_HIDDEN void koro__reap(koro_t *k);
+
 #endif /* KORO_INT_H */

@@ -294,6 +294,22 @@ koro__san_switch_yield(koro_t *from, koro_t *to)
     return rc;
 }
 
+/* koro__transfer's switch: from hands over to `to` (a sibling under the
+ * same resumer, or that resumer).  Back from whoever transfers or resumes
+ * to us; it need not be our resumer, so the root's bounds are not learnt
+ * here (koro__san_enter did that). */
+static inline int
+koro__san_switch_transfer(koro_t *from, koro_t *to)
+{
+    void *fake = NULL;
+    int rc;
+
+    koro__san_start(&fake, to);
+    rc = koro__switch(from, to);
+    koro__san_finish(fake, NULL);
+    return rc;
+}
+
 /* koro__entry, first thing: arrived on a fresh stack from k's resumer. */
 static inline void
 koro__san_enter(koro_t *k)
@@ -311,11 +327,13 @@ koro__san_exit(koro_t *k, koro_t *to)
 
 #define KORO_SWITCH_RESUME(from, to) koro__san_switch_resume((from), (to))
 #define KORO_SWITCH_YIELD(from, to) koro__san_switch_yield((from), (to))
+#define KORO_SWITCH_TRANSFER(from, to) koro__san_switch_transfer((from), (to))
 
 #else /* !KORO_SAN_SWITCH: the plain, flat path */
 
 #define KORO_SWITCH_RESUME(from, to) koro__switch((from), (to))
 #define KORO_SWITCH_YIELD(from, to) koro__switch((from), (to))
+#define KORO_SWITCH_TRANSFER(from, to) koro__switch((from), (to))
 
 static inline void
 koro__san_enter(koro_t *k)

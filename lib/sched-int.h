@@ -17,9 +17,8 @@
 /* Scheduler bits of koro_flags_ (inside KORO_F_SCHED_MASK). */
 #define KORO_SF_SPAWNED 0x00010000u /* koro_sched_ owns it until it ends */
 #define KORO_SF_QUEUED 0x00020000u  /* on the run queue (koro_next_) */
-#define KORO_SF_BLOCKED                                                        \
-    0x00040000u /* koro_next_ is its struct koro__waiter                       \
-                 */
+#define KORO_SF_BLOCKED 0x00040000u /* koro_next_ is its koro__waiter */
+#define KORO_SF_PARKED 0x00080000u  /* suspended inside koro__park() */
 
 #define KORO_SCHED_MAGIC 0x4b534348u /* "KSCH" */
 #define KORO_CHAN_MAGIC 0x4b43484eu  /* "KCHN" */
@@ -87,21 +86,61 @@ KORO_HIDDEN void koro__waiter_detach(struct koro__waiter *w);
 KORO_HIDDEN void koro__timer_add(koro_sched_t *s, struct koro__waiter *w);
 
 /* Block the running coroutine self of scheduler s on w until a channel
- * operation or its timer fires it.  Inline, so that no extra call layer
- * lies between the blocking call and the switch: each one costs a
- * mispredicted return when the coroutine is resumed. */
+ * operation or its timer fires it (w->fired is set then; the caller sets
+ * it beforehand if it needs to read it).
+ *
+ * The next coroutine to run is the head of the run queue, whoever picks
+ * it.  If it is parked too (suspended right here), self hands the
+ * processor straight to it (koro__transfer) and the scheduler's loop is
+ * not involved: one switch instead of two.  Otherwise (the queue is empty,
+ * or the head is new or yielded) self goes back to the loop, which
+ * resumes it.  Only parked coroutines are switched to directly, so that
+ * every switch a coroutine returns from knows it may come from a sibling
+ * (the sanitizer hooks care).  Whoever takes a coroutine off the run
+ * queue clears its KORO_SF_PARKED, so nothing is left to do here once
+ * self runs again: the caller only reads its own frame, needs no saved
+ * registers, and returns at once.
+ *
+ * Inline, so that no extra call layer lies between the blocking call and
+ * the switch: each one costs a mispredicted return when the coroutine
+ * runs again. */
+static KORO_ALWAYS_INLINE void
+koro__park_now(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
+{
+    koro_t *n;
+
+    w->k = self;
+    if (w->timed)
+        koro__timer_add(s, w);
+    self->koro_flags_ |= KORO_SF_BLOCKED | KORO_SF_PARKED;
+    self->koro_next_ = (koro_t *)(void *)w;
+    n = s->koro_head_;
+    if (n && (n->koro_flags_ & KORO_SF_PARKED)) {
+        if (!(s->koro_head_ = n->koro_next_))
+            s->koro_tail_ = NULL;
+        n->koro_flags_ &= ~KORO_SF_PARKED;
+        s->koro_cur_ = n;
+        koro__transfer(self, n);
+    } else {
+        /* The loop sees KORO_SF_BLOCKED and leaves self off the queue
+         * until koro__wake() puts it back. */
+        koro__transfer(self, self->koro_parent_);
+    }
+}
+
+/* The loop's "now and then" clock check is due: fire the timers that
+ * are, then koro__park_now() (sched.c).  Out of line, so that the common
+ * path keeps no values across a call. */
+KORO_HIDDEN void koro__park_ticked(koro_sched_t *s, koro_t *self,
+                                   struct koro__waiter *w);
+
 static KORO_ALWAYS_INLINE void
 koro__park(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
 {
-    w->k = self;
-    w->fired = -1;
-    if (w->timed)
-        koro__timer_add(s, w);
-    self->koro_flags_ |= KORO_SF_BLOCKED;
-    self->koro_next_ = (koro_t *)(void *)w;
-    /* The scheduler sees KORO_SF_BLOCKED and leaves us off the queue
-     * until koro__wake() puts us back. */
-    koro_yield();
+    if (KORO_UNLIKELY(s->koro_timers_ != NULL) && !(++s->koro_ticks_ & 63))
+        koro__park_ticked(s, self, w);
+    else
+        koro__park_now(s, self, w);
 }
 
 /* The running coroutine: koro_self() without the call (same TLS). */
@@ -111,24 +150,44 @@ koro__self(void)
     return koro__tls.cur;
 }
 
+/* w's coroutine, already out of every queue, is done (fired = index of
+ * the case, or -1 for its timer): make it runnable again. */
+static inline void
+koro__ready(struct koro__waiter *w, int fired)
+{
+    koro_t *k = w->k;
+
+    w->fired = fired;
+    k->koro_flags_ &= ~KORO_SF_BLOCKED;
+    koro__runq_push((koro_sched_t *)k->koro_sched_, k);
+}
+
 /* w is done (fired = index, or -1 for its timer): detach it and make its
  * coroutine runnable again. */
 static inline void
 koro__wake(struct koro__waiter *w, int fired)
 {
-    koro_t *k = w->k;
-
-    w->fired = fired;
     if (w->n == 1 && !w->timed)
         koro__sel_unlink(w->cases); /* the common case, inline */
     else
         koro__waiter_detach(w);
-    k->koro_flags_ &= ~KORO_SF_BLOCKED;
-    koro__runq_push((koro_sched_t *)k->koro_sched_, k);
+    koro__ready(w, fired);
 }
 
-/* A cheap generator for koro_select's random choice. */
-KORO_HIDDEN uint32_t koro__rand(koro_sched_t *s);
+/* A cheap generator for koro_select's random choice: xorshift64*,
+ * plenty for choosing among select cases.  Inline: a select with several
+ * ready cases draws one number per case after the first. */
+static inline uint32_t
+koro__rand(koro_sched_t *s)
+{
+    uint64_t x = s->koro_rng_;
+
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    s->koro_rng_ = x;
+    return (uint32_t)((x * 0x2545f4914f6cdd1dull) >> 32);
+}
 
 /* CLOCK_MONOTONIC in nanoseconds: the only clock the scheduler reads. */
 KORO_HIDDEN uint64_t koro__now(void);

@@ -3,7 +3,12 @@
  * The run queue is intrusive (koro_t.koro_next_); a blocked coroutine is
  * off the queue and its koro_next_ points to its wait record, which lives
  * in its own stack frame.  Timers are a list of those wait records sorted
- * by deadline.  Nothing is allocated. */
+ * by deadline.  Nothing is allocated.
+ *
+ * The loop below resumes the head of the run queue.  A coroutine that
+ * blocks while the head is itself blocked-and-woken ("parked") switches
+ * to it directly instead (koro__park in sched-int.h), so the loop sees
+ * only the coroutine that finally comes back to it: s->koro_cur_. */
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -127,6 +132,14 @@ timers_fire(koro_sched_t *s, uint64_t now)
 }
 
 void
+koro__park_ticked(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
+{
+    /* Before w joins the timers, so that they cannot wake self. */
+    timers_fire(s, koro__now());
+    koro__park_now(s, self, w);
+}
+
+void
 koro__waiter_detach(struct koro__waiter *w)
 {
     size_t i;
@@ -136,19 +149,6 @@ koro__waiter_detach(struct koro__waiter *w)
             koro__sel_unlink(&w->cases[i]);
     if (w->timed)
         timer_del((koro_sched_t *)w->k->koro_sched_, w);
-}
-
-uint32_t
-koro__rand(koro_sched_t *s)
-{
-    /* xorshift64*: plenty for choosing among select cases. */
-    uint64_t x = s->koro_rng_;
-
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    s->koro_rng_ = x;
-    return (uint32_t)((x * 0x2545f4914f6cdd1dull) >> 32);
 }
 
 /* ------------------------------------------------------------------ */
@@ -225,7 +225,7 @@ idle(koro_sched_t *s)
 KORO_API int
 koro_sched_run(koro_sched_t *s)
 {
-    koro_t *k;
+    koro_t *k, *r;
     int rc = 0;
 
     if (!s || s->koro_magic_ != KORO_SCHED_MAGIC)
@@ -243,23 +243,31 @@ koro_sched_run(koro_sched_t *s)
         }
         if (!(s->koro_head_ = k->koro_next_))
             s->koro_tail_ = NULL;
+        k->koro_flags_ &= ~KORO_SF_PARKED; /* see koro__park_now */
         /* While others are runnable, look at the clock only now and then:
          * reading it costs more than a switch. */
         if (KORO_UNLIKELY(s->koro_timers_ != NULL) && !(++s->koro_ticks_ & 63))
             timers_fire(s, koro__now());
         s->koro_cur_ = k;
         rc = koro_resume(k);
-        s->koro_cur_ = NULL;
         if (KORO_UNLIKELY(rc < 0)) {
+            s->koro_cur_ = NULL;
             release(s, k); /* it could not run (e.g. no thread for it) */
             break;
         }
-        if (k->koro_flags_ & KORO_SF_BLOCKED)
+        /* The one that came back: a blocked coroutine may have handed
+         * the processor to another one (koro__park). */
+        r = s->koro_cur_;
+        s->koro_cur_ = NULL;
+        if (r->koro_flags_ & KORO_SF_BLOCKED)
             continue;
-        if (koro_status(k) == KORO_DEAD)
-            release(s, k);
-        else
-            koro__runq_push(s, k); /* it yielded: to the back */
+        if (r->koro_state_ == KORO_ST(KORO_DEAD)) {
+            if (r != k)
+                koro__reap(r); /* koro_resume() saw only k */
+            release(s, r);
+        } else {
+            koro__runq_push(s, r); /* it yielded: to the back */
+        }
     }
     s->koro_running_ = 0;
     return rc;

@@ -606,12 +606,177 @@ START_TEST(hundred_thousand_coroutines)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* A blocking coroutine hands the processor straight to the next parked
+ * one (koro__park): the order stays the scheduler's FIFO order, the
+ * scheduler's timers still fire while two coroutines play ping-pong
+ * without ever going back to its loop, and a coroutine that dies after
+ * such a hand-off is released like any other. */
+
+static char htrace[64];
+static int nhtrace;
+
+static void
+hmark(char c)
+{
+    if (nhtrace < (int)sizeof htrace - 1) {
+        htrace[nhtrace++] = c;
+        htrace[nhtrace] = '\0';
+    }
+}
+
+static void
+body_ping(void *arg)
+{
+    int i;
+
+    (void)arg;
+    for (i = 0; i < 3; i++) {
+        hmark('p');
+        ck_assert_int_eq(koro_chan_send(&ch, &i), 0);
+    }
+    ck_assert_int_eq(koro_chan_close(&ch), 0);
+}
+
+static void
+body_pong(void *arg)
+{
+    int v, n = 0;
+
+    (void)arg;
+    while (koro_chan_recv(&ch, &v) == 0) {
+        ck_assert_int_eq(v, n++);
+        ck_assert_ptr_eq(koro_sched_self(), &cs);
+        hmark('q');
+    }
+}
+
+static void
+body_yield_3(void *arg)
+{
+    int i;
+
+    (void)arg;
+    for (i = 0; i < 3; i++) {
+        hmark('y');
+        ck_assert_int_eq(koro_yield(), 0);
+    }
+}
+
+START_TEST(hand_off_keeps_fifo_order)
+{
+    nhtrace = 0;
+    ck_assert_int_eq(koro_chan_init(&ch, NULL, sizeof(int), 0), 0);
+    ck_assert_int_eq(koro_sched_init(&cs), 0);
+    spawn(0, body_ping, NULL);
+    spawn(1, body_pong, NULL);
+    spawn(2, body_yield_3, NULL);
+    ck_assert_int_eq(koro_sched_run(&cs), 0);
+    /* What the plain loop (resume the head, back to the loop on every
+     * block) produces; the direct hand-off must not change it. */
+    ck_assert_str_eq(htrace, "pqyppyqqy");
+}
+END_TEST
+
+static long pp_count;
+
+static void
+body_ping_until_closed(void *arg)
+{
+    long i = 0;
+
+    (void)arg;
+    while (koro_chan_send(&ch, &i) == 0)
+        i++;
+    pp_count = i;
+}
+
+static void
+body_pong_until_closed(void *arg)
+{
+    long v, n = 0;
+
+    (void)arg;
+    while (koro_chan_recv(&ch, &v) == 0)
+        ck_assert_int_eq(v, n++);
+}
+
+static void
+body_sleep_then_close(void *arg)
+{
+    (void)arg;
+    ck_assert_int_eq(koro_sleep(2000000), 0);
+    ck_assert_int_eq(koro_chan_close(&ch), 0);
+}
+
+START_TEST(timers_fire_during_ping_pong)
+{
+    pp_count = 0;
+    ck_assert_int_eq(koro_chan_init(&ch, NULL, sizeof(long), 0), 0);
+    ck_assert_int_eq(koro_sched_init(&cs), 0);
+    spawn(0, body_sleep_then_close, NULL);
+    spawn(1, body_ping_until_closed, NULL);
+    spawn(2, body_pong_until_closed, NULL);
+    /* Returns only if the sleeper wakes while the other two hand the
+     * processor to each other. */
+    ck_assert_int_eq(koro_sched_run(&cs), 0);
+    ck_assert_int_gt(pp_count, 0);
+}
+END_TEST
+
+static void
+body_recv_then_die(void *arg)
+{
+    int v = -1;
+
+    ck_assert_ptr_eq(koro_sched_self(), &cs);
+    ck_assert_int_eq(koro_chan_recv(&ch, &v), 0);
+    ck_assert_ptr_eq(koro_sched_self(), &cs);
+    *(int *)arg = v;
+}
+
+static void
+body_send_then_block(void *arg)
+{
+    int v = 7, w;
+
+    (void)arg;
+    ck_assert_int_eq(koro_chan_send(&ch, &v), 0);
+    /* The receiver is parked and first in the queue: blocking here
+     * hands over to it directly, and it finishes. */
+    ck_assert_int_eq(koro_chan_recv(&ch2, &w), KORO_ECLOSED);
+}
+
+START_TEST(death_after_hand_off)
+{
+    int out = 0;
+
+    ck_assert_int_eq(koro_chan_init(&ch, NULL, sizeof(int), 0), 0);
+    ck_assert_int_eq(koro_chan_init(&ch2, NULL, sizeof(int), 0), 0);
+    ck_assert_int_eq(koro_sched_init(&cs), 0);
+    spawn(0, body_recv_then_die, &out);
+    spawn(1, body_send_then_block, NULL);
+    ck_assert_int_eq(koro_sched_run(&cs), KORO_EDEADLK);
+    ck_assert_int_eq(out, 7);
+    ck_assert_int_eq(koro_status(&ck[0]), KORO_DEAD);
+    ck_assert_int_eq(koro_status(&ck[1]), KORO_SUSPENDED);
+    /* Released: spawning it again is refused only as finished. */
+    ck_assert_int_eq(koro_sched_spawn(&cs, &ck[0]), KORO_ESTARTED);
+    ck_assert_int_eq(koro_chan_close(&ch2), 0);
+    ck_assert_int_eq(koro_sched_run(&cs), 0);
+    ck_assert_int_eq(koro_status(&ck[1]), KORO_DEAD);
+}
+END_TEST
+
 void
 t_chan(Suite *s)
 {
     cstk = t_stacks(NC);
     T_ADD(s, in_order, NULL);
     T_ADD(s, hand_off_to_waiting_receiver, NULL);
+    T_ADD(s, hand_off_keeps_fifo_order, NULL);
+    T_ADD(s, timers_fire_during_ping_pong, NULL);
+    T_ADD(s, death_after_hand_off, NULL);
     T_ADD(s, waiters_fifo, NULL);
     T_ADD(s, close_wakes_everyone, NULL);
     T_ADD(s, timeouts, NULL);
