@@ -49,31 +49,39 @@ canary_check(const koro_t *k)
 /* ------------------------------------------------------------------ */
 /* Creation. */
 
-/* Offset the initial stack pointer by a multiple of 64 bytes.  Callers
- * tend to carve stacks at power-of-two spacing; without this every
- * coroutine's hot top-of-stack lines fall into the same cache sets.  The
- * colour steps by one per stack_size of address, so that stacks carved
- * one after another get consecutive colours: their tops stay a constant
- * stride apart, which the hardware's stride prefetchers follow (a hashed
- * colour spread the sets too but defeated the prefetch: 16384 coroutines
- * on 16 KiB stacks ran at half the speed).  At most 1/16 of the stack is
- * spent. */
+/* Colour the stack: move its top down and its canary up by multiples of
+ * 64 bytes.  Callers tend to carve stacks at power-of-two spacing;
+ * without this every coroutine's hot top-of-stack lines, and every
+ * canary, fall into the same few cache sets.  The colour steps by one per
+ * stack_size of address, so that stacks carved one after another get
+ * consecutive colours and their tops stay a constant stride apart, which
+ * the hardware's stride prefetchers follow (a hashed colour spread the
+ * sets too but defeated the prefetch: half the speed at 16384 coroutines
+ * on 16 KiB stacks).  The canary takes the mirror colour, so the two
+ * offsets always add up to (ncol - 1) lines: every stack loses the same
+ * amount, at most 1/16 of it.  Returns the top's offset; *lo_off gets the
+ * canary's. */
 static size_t
-colour_offset(uintptr_t hi, size_t size)
+colour_offsets(uintptr_t hi, size_t size, size_t *lo_off)
 {
-    size_t ncol = size / 1024;
+    size_t ncol = size / 1024, c;
 
     if (ncol > 16)
         ncol = 16;
-    if (ncol < 2)
+    if (ncol < 2) {
+        *lo_off = 0;
         return 0;
-    return (size_t)((hi / size) % ncol) * 64;
+    }
+    c = (size_t)((hi / size) % ncol);
+    *lo_off = (ncol - 1 - c) * 64;
+    return c * 64;
 }
 
 KORO_API int
 koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
 {
     uintptr_t lo, hi;
+    size_t lo_off;
     int rc;
 
     if (!k || !fn || !stack)
@@ -86,7 +94,8 @@ koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
     lo = ((uintptr_t)stack + 15) & ~(uintptr_t)15;
     lo += KORO_SAN_LO_RESERVE; /* sanitize.h's record sits below lo */
     hi = ((uintptr_t)stack + stack_size) & ~(uintptr_t)15;
-    hi -= colour_offset(hi, hi - lo);
+    hi -= colour_offsets(hi, hi - lo, &lo_off);
+    lo += lo_off;
 
     koro__san_prepare(stack, stack_size);
     memset(k, 0, sizeof *k);
