@@ -280,33 +280,21 @@ koro__san_switch_resume(koro_t *from, koro_t *to)
     return rc;
 }
 
-/* koro_yield's switch: from goes back to its resumer `to`; back when
- * resumed again, by from->koro_parent_. */
+/* A switch away from a running coroutine `from`: koro_yield's (back to
+ * its resumer `to`) or koro__transfer's (to a sibling under the same
+ * resumer, or to that resumer).  Back when resumed again: after a yield
+ * by from->koro_parent_, whose bounds the tools learn here; after a
+ * transfer by whoever transfers or resumes to us, not necessarily our
+ * resumer, so nothing is learnt (koro__san_enter did that). */
 static inline int
-koro__san_switch_yield(koro_t *from, koro_t *to)
+koro__san_switch_away(koro_t *from, koro_t *to, int learn_resumer)
 {
     void *fake = NULL;
     int rc;
 
     koro__san_start(&fake, to);
     rc = koro__switch(from, to);
-    koro__san_finish(fake, from->koro_parent_);
-    return rc;
-}
-
-/* koro__transfer's switch: from hands over to `to` (a sibling under the
- * same resumer, or that resumer).  Back from whoever transfers or resumes
- * to us; it need not be our resumer, so the root's bounds are not learnt
- * here (koro__san_enter did that). */
-static inline int
-koro__san_switch_transfer(koro_t *from, koro_t *to)
-{
-    void *fake = NULL;
-    int rc;
-
-    koro__san_start(&fake, to);
-    rc = koro__switch(from, to);
-    koro__san_finish(fake, NULL);
+    koro__san_finish(fake, learn_resumer ? from->koro_parent_ : NULL);
     return rc;
 }
 
@@ -326,8 +314,8 @@ koro__san_exit(koro_t *k, koro_t *to)
 }
 
 #define KORO_SWITCH_RESUME(from, to) koro__san_switch_resume((from), (to))
-#define KORO_SWITCH_YIELD(from, to) koro__san_switch_yield((from), (to))
-#define KORO_SWITCH_TRANSFER(from, to) koro__san_switch_transfer((from), (to))
+#define KORO_SWITCH_YIELD(from, to) koro__san_switch_away((from), (to), 1)
+#define KORO_SWITCH_TRANSFER(from, to) koro__san_switch_away((from), (to), 0)
 
 #else /* !KORO_SAN_SWITCH: the plain, flat path */
 
