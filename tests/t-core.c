@@ -789,6 +789,10 @@ malloc_skip(void)
 #if defined(KORO_SANITIZED)
     return "the sanitizer's runtime owns malloc";
 #elif defined(T_INTERPOSE_MALLOC)
+    const char *checker = t_checker();
+
+    if (checker && !strcmp(checker, "Valgrind"))
+        return "Valgrind replaces malloc, so it cannot be interposed";
     if (t_backend_is("threads"))
         return "thread creation allocates inside the C library";
     return NULL;
