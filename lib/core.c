@@ -66,8 +66,8 @@ colour_offsets(uintptr_t hi, size_t size, size_t *lo_off)
 {
     size_t ncol = size / 1024, c;
 
-    if (ncol > 16)
-        ncol = 16;
+    if (ncol > KORO_COLOURS)
+        ncol = KORO_COLOURS;
     if (ncol < 2) {
         *lo_off = 0;
         return 0;

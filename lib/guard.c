@@ -150,7 +150,9 @@ static KORO_TLS unsigned char altstack[KORO_ALTSTACK_SIZE]
 
 static struct sigaction old_segv, old_bus;
 static volatile sig_atomic_t ours_segv, ours_bus;
-static size_t fault_span; /* faults this far below koro_lo_ are overflows */
+/* Faults this far below koro_lo_ are overflows: the guard page lies right
+ * below the caller's stack, and koro_lo_ up to KORO_LO_SLACK above it. */
+static size_t fault_span;
 static volatile char install_lock;
 
 /* Only async-signal-safe calls: write() and abort(). */
@@ -239,7 +241,7 @@ koro_overflow_handler_install(void)
      * that two threads cannot save each other's handler as "previous". */
     while (__atomic_test_and_set(&install_lock, __ATOMIC_ACQUIRE))
         ;
-    fault_span = page_size() + 64;
+    fault_span = page_size() + KORO_LO_SLACK;
     rc = take(SIGSEGV, &old_segv, &ours_segv);
     if (rc == 0)
         rc = take(SIGBUS, &old_bus, &ours_bus);

@@ -57,6 +57,13 @@
  * switch away from the coroutine.  Derived from its address so that a stack
  * copied to another place is not taken for a healthy one. */
 #define KORO_CANARY_SIZE 16
+
+/* Cache colouring (core.c): koro_init() moves a stack's top down and its
+ * canary up by whole 64-byte lines, (KORO_COLOURS - 1) lines in all. */
+#define KORO_COLOURS 16
+/* How far above the start of the caller's stack koro_lo_ may lie: the
+ * colour, plus alignment and the sanitizers' record (sanitize.h). */
+#define KORO_LO_SLACK ((KORO_COLOURS - 1) * 64 + 64 + 64)
 #define KORO_WATERMARK_BYTE 0xa5
 
 /* Per-OS-thread state. */
