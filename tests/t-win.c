@@ -183,17 +183,18 @@ END_TEST
 void
 t_win(Suite *s)
 {
+#if defined(_WIN32)
     const char *tib_skip = NULL;
+
+    if (!t_backend_is("asm"))
+        tib_skip = "only the asm backend runs coroutines on their own stacks "
+                   "(Win32 threads get OS-allocated stacks)";
+#endif
 
     big_stack = malloc(BIG_STACK + 64);
     if (!big_stack)
         abort();
 
-#if defined(_WIN32)
-    if (!t_backend_is("asm"))
-        tib_skip = "only the asm backend runs coroutines on their own stacks "
-                   "(Win32 threads get OS-allocated stacks)";
-#endif
     T_ADD(s, large_local_array, NULL);
 #if defined(_WIN32)
     T_ADD(s, tib_follows_coroutine, tib_skip);
