@@ -968,6 +968,26 @@ m_select(struct model *m, int who, int pc, const struct m_op *o)
     return 0;
 }
 
+/* A send or receive of `who` on channel ch found no partner: with a zero
+ * timeout it times out, where nothing may block it fails with
+ * KORO_ENOSCHED, else it blocks on that one case.  Returns 1 if it
+ * blocked, else 0 with *rc set. */
+static int
+m_wait_one(struct model *m, int who, int ch, int op, int zero_timeout, int *rc)
+{
+    struct m_case c = {ch, op};
+
+    if (zero_timeout) {
+        *rc = KORO_ETIMEDOUT;
+    } else if (!can_block(m)) {
+        *rc = KORO_ENOSCHED;
+    } else {
+        block_on(m, who, &c, 1);
+        return 1;
+    }
+    return 0;
+}
+
 /* Execute operation pc of `who`: log it and return 0, or return 1 if it
  * switched away (yield or block; it logs when it runs again). */
 static int
@@ -1001,35 +1021,17 @@ m_exec(struct model *m, int who, int pc, const struct m_op *o)
     case M_TRYSEND:
     case M_SENDT0:
         rc = send_now(m, o->a, send_val(who, pc, 0));
-        if (rc == KORO_EAGAIN && o->kind != M_TRYSEND) {
-            if (o->kind == M_SENDT0) {
-                rc = KORO_ETIMEDOUT;
-            } else if (!can_block(m)) {
-                rc = KORO_ENOSCHED;
-            } else {
-                struct m_case c = {o->a, KORO_SEL_SEND};
-
-                block_on(m, who, &c, 1);
-                return 1;
-            }
-        }
+        if (rc == KORO_EAGAIN && o->kind != M_TRYSEND &&
+            m_wait_one(m, who, o->a, KORO_SEL_SEND, o->kind == M_SENDT0, &rc))
+            return 1;
         break;
     case M_RECV:
     case M_TRYRECV:
     case M_RECVT0:
         rc = recv_now(m, o->a, &v);
-        if (rc == KORO_EAGAIN && o->kind != M_TRYRECV) {
-            if (o->kind == M_RECVT0) {
-                rc = KORO_ETIMEDOUT;
-            } else if (!can_block(m)) {
-                rc = KORO_ENOSCHED;
-            } else {
-                struct m_case c = {o->a, KORO_SEL_RECV};
-
-                block_on(m, who, &c, 1);
-                return 1;
-            }
-        }
+        if (rc == KORO_EAGAIN && o->kind != M_TRYRECV &&
+            m_wait_one(m, who, o->a, KORO_SEL_RECV, o->kind == M_RECVT0, &rc))
+            return 1;
         break;
     case M_SELECT:
         return m_select(m, who, pc, o);
