@@ -8,6 +8,9 @@
 
 KORO_TLS_DEFINE;
 
+/* The block at the top of each stack (koro-int.h) fits its reservation. */
+typedef char koro__top_fits[sizeof(struct koro_top) <= KORO_TOP_SIZE ? 1 : -1];
+
 /* ------------------------------------------------------------------ */
 /* Stack canary.  Written at koro_init(), checked whenever a coroutine
  * switches away (yield, nested resume, finish).  A broken canary means the
@@ -82,6 +85,7 @@ koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
 {
     uintptr_t lo, hi;
     size_t lo_off;
+    struct koro_top *top;
     int rc;
 
     if (!k || !fn || !stack)
@@ -96,11 +100,17 @@ koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
     hi = ((uintptr_t)stack + stack_size) & ~(uintptr_t)15;
     hi -= colour_offsets(hi, hi - lo, &lo_off);
     lo += lo_off;
+    hi -= KORO_TOP_SIZE; /* the block (koro-int.h) */
+    if ((hi - lo) >> 4 > UINT32_MAX)
+        lo = hi - ((uintptr_t)UINT32_MAX << 4);
 
     koro__san_prepare(stack, stack_size);
     memset(k, 0, sizeof *k);
     k->koro_lo_ = (unsigned char *)lo;
-    k->koro_hi_ = (unsigned char *)hi;
+    k->koro_top_ = (uint32_t)((hi - lo) >> 4);
+    top = koro__top(k);
+    memset(top, 0, sizeof *top);
+    top->hi = (unsigned char *)hi;
     canary_set(k);
     rc = koro__bk_init(k, fn, arg);
     if (rc < 0) {
@@ -153,7 +163,6 @@ koro_resume(koro_t *k)
     }
     k->koro_parent_ = self;
     k->koro_state_ = KORO_ST(KORO_RUNNING);
-    k->koro_flags_ |= KORO_F_STARTED;
     t->cur = k;
     return KORO_SWITCH_RESUME(self, k);
 }
@@ -228,6 +237,9 @@ koro__entry(koro_t *k, koro_fn fn, void *arg)
     koro_t *p;
 
     koro__san_enter(k);
+    /* Marked here, once, not by every koro_resume(): the hot path
+     * touches nothing of the block at the top of the stack. */
+    koro__top(k)->flags |= KORO_F_STARTED;
     fn(arg);
     /* Read the TLS again: the body may have run on another OS thread's
      * behalf (threads backend), and the compiler must not reuse an address
@@ -287,7 +299,7 @@ koro_fini(koro_t *k)
 KORO_API size_t
 koro_stack_min(void)
 {
-    return koro__bk_stack_min() + KORO_SAN_STACK_EXTRA;
+    return koro__bk_stack_min() + KORO_SAN_STACK_EXTRA + KORO_TOP_SIZE;
 }
 
 KORO_API const char *
@@ -301,14 +313,14 @@ koro_set_name(koro_t *k, const char *name)
 {
     if (koro_status(k) < 0)
         return KORO_EINVAL;
-    k->koro_name_ = name;
+    koro__top(k)->name = name;
     return 0;
 }
 
 KORO_API const char *
 koro_name(const koro_t *k)
 {
-    return koro_status(k) < 0 ? NULL : k->koro_name_;
+    return koro_status(k) < 0 ? NULL : koro__top(k)->name;
 }
 
 KORO_API int
@@ -317,7 +329,7 @@ koro_stack_bounds(const koro_t *k, void **lo, void **hi)
     if (koro_status(k) < 0 || !lo || !hi)
         return KORO_EINVAL;
     *lo = k->koro_lo_;
-    *hi = k->koro_hi_;
+    *hi = koro__top(k)->hi;
     return 0;
 }
 
@@ -331,13 +343,13 @@ koro_watermark(koro_t *k)
 
     if (koro_status(k) < 0)
         return KORO_EINVAL;
-    if (k->koro_flags_ & KORO_F_STARTED)
+    if (koro__top(k)->flags & KORO_F_STARTED)
         return KORO_ESTARTED;
     lo = k->koro_lo_ + KORO_CANARY_SIZE;
     top = koro__bk_frame_low(k);
     if (top > lo)
         memset(lo, KORO_WATERMARK_BYTE, (size_t)(top - lo));
-    k->koro_flags_ |= KORO_F_WATERMARK;
+    koro__top(k)->flags |= KORO_F_WATERMARK;
     return 0;
 }
 
@@ -348,10 +360,10 @@ koro_stack_used(const koro_t *k, size_t *used)
 
     if (koro_status(k) < 0 || !used)
         return KORO_EINVAL;
-    if (!(k->koro_flags_ & KORO_F_WATERMARK))
+    if (!(koro__top(k)->flags & KORO_F_WATERMARK))
         return KORO_ENOSYS;
     p = k->koro_lo_ + KORO_CANARY_SIZE;
-    end = k->koro_hi_;
+    end = koro__top(k)->hi;
     p = koro__san_scan(p, end, KORO_WATERMARK_BYTE);
     *used = (size_t)(end - p);
     return 0;
