@@ -139,6 +139,17 @@ KORO_API const char *koro_name(const koro_t *k);
 KORO_API int koro_watermark(koro_t *k);
 KORO_API int koro_stack_used(const koro_t *k, size_t *used);
 
+/* Opt-in speed: k keeps no floating-point control state (rounding mode,
+ * exception masks, flush-to-zero) of its own.  It runs with the state of
+ * whoever switches to it, and what it changes is undone when control goes
+ * back to a context that has its own (the thread does, and so does every
+ * coroutine not marked).  Switches into and out of k then skip saving or
+ * restoring that state, the dearest part of a switch on x86-64.  Call it
+ * after koro_init() and before the first resume; it cannot be undone.
+ * Returns 0, KORO_EINVAL, KORO_ESTARTED, or KORO_ENOSYS where this build
+ * always keeps each coroutine's state (then nothing changes). */
+KORO_API int koro_share_fpenv(koro_t *k);
+
 /* The usable stack of k: [*lo, *hi).  Returns 0 or KORO_EINVAL. */
 KORO_API int koro_stack_bounds(const koro_t *k, void **lo, void **hi);
 

@@ -65,7 +65,9 @@ koro__bk_init(koro_t *k, koro_fn fn, void *arg)
 void
 koro__bk_exit(koro_t *self, koro_t *to)
 {
-    koro__switch(self, to);
+    /* Nothing of self is kept: load to's FP control state if it has one. */
+    koro__switch_fp(self, to,
+                    KORO_ST_FPSHARE(to->koro_state_) ? 0 : KORO_FP_LOAD);
     abort(); /* a dead context is never switched to */
 }
 

@@ -25,6 +25,27 @@ KORO_HIDDEN int koro__bk_init(koro_t *k, koro_fn fn, void *arg);
  * after it wakes (see koro__set_cur()). */
 KORO_HIDDEN int koro__switch(koro_t *from, koro_t *to);
 
+/* A switch that saves from's floating-point control state only with
+ * KORO_FP_SAVE in mode and loads to's only with KORO_FP_LOAD, for
+ * coroutines that share their resumer's (koro_share_fpenv).  Backends
+ * that can (KORO_BK_FPSHARE) provide it; elsewhere no coroutine shares,
+ * mode is always both, and it is koro__switch(). */
+#define KORO_FP_SAVE 1u
+#define KORO_FP_LOAD 2u
+#define KORO_FP_BOTH (KORO_FP_SAVE | KORO_FP_LOAD)
+#if defined(KORO_BK_ASM)
+#include "arch/abi.h"
+#if defined(KORO_ABI_X86_64_SYSV)
+#define KORO_BK_FPSHARE 1
+#endif
+#endif
+#ifdef KORO_BK_FPSHARE
+KORO_HIDDEN int koro__switch_fp(koro_t *from, koro_t *to, unsigned mode);
+#else
+#define koro__switch_fp(from, to, mode)                                        \
+    ((void)(mode), koro__switch((from), (to)))
+#endif
+
 /* Leave the finished coroutine `self` for `to`, never to come back. */
 KORO_HIDDEN KORO_NORETURN void koro__bk_exit(koro_t *self, koro_t *to);
 

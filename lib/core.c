@@ -145,6 +145,39 @@ resume_error(const koro_t *k)
     }
 }
 
+/* Which halves of the floating-point control state a switch from `from`
+ * to `to` moves: only contexts that have their own are saved and loaded
+ * (the thread's root context always has). */
+static inline unsigned
+fp_mode(const koro_t *from, const koro_t *to)
+{
+    return (KORO_ST_FPSHARE(from->koro_state_) ? 0 : KORO_FP_SAVE) |
+           (KORO_ST_FPSHARE(to->koro_state_) ? 0 : KORO_FP_LOAD);
+}
+
+/* koro_resume() where k or the caller shares its floating-point control
+ * state, and every error: the general path, out of the fast one. */
+static KORO_NOINLINE int
+resume_general(koro_t *k)
+{
+    struct koro_tls *t = &koro__tls;
+    koro_t *self = t->cur;
+
+    if (!KORO_ST_VALID(k->koro_state_) ||
+        (k->koro_state_ & 0xffffu) != KORO_SUSPENDED)
+        return resume_error(k);
+    if (self) {
+        canary_check(self);
+        koro__set_status(self, KORO_NORMAL);
+    } else {
+        self = &t->root;
+    }
+    k->koro_parent_ = self;
+    koro__set_status(k, KORO_RUNNING);
+    t->cur = k;
+    return KORO_SWITCH_RESUME_FP(self, k, fp_mode(self, k));
+}
+
 KORO_API int
 koro_resume(koro_t *k)
 {
@@ -154,8 +187,12 @@ koro_resume(koro_t *k)
     if (KORO_UNLIKELY(!k))
         return KORO_EINVAL;
     if (KORO_UNLIKELY(k->koro_state_ != KORO_ST(KORO_SUSPENDED)))
-        return resume_error(k);
+        return resume_general(k);
     if (self) {
+#ifdef KORO_BK_FPSHARE
+        if (KORO_UNLIKELY(self->koro_state_ != KORO_ST(KORO_RUNNING)))
+            return resume_general(k);
+#endif
         canary_check(self);
         self->koro_state_ = KORO_ST(KORO_NORMAL);
     } else {
@@ -166,6 +203,25 @@ koro_resume(koro_t *k)
     t->cur = k;
     return KORO_SWITCH_RESUME(self, k);
 }
+
+#ifdef KORO_BK_FPSHARE
+/* koro_yield() where self or its resumer shares its floating-point
+ * control state (self is running and its canary checked). */
+static KORO_NOINLINE int
+yield_general(struct koro_tls *t, koro_t *self, koro_t *p)
+{
+    unsigned mode = fp_mode(self, p);
+
+    koro__set_status(self, KORO_SUSPENDED);
+    if (p->koro_lo_) {
+        koro__set_status(p, KORO_RUNNING);
+        t->cur = p;
+    } else {
+        t->cur = NULL;
+    }
+    return KORO_SWITCH_YIELD_FP(self, p, mode);
+}
+#endif
 
 KORO_API int
 koro_yield(void)
@@ -178,6 +234,11 @@ koro_yield(void)
         return KORO_ENOTCORO;
     canary_check(self);
     p = self->koro_parent_;
+#ifdef KORO_BK_FPSHARE
+    if (KORO_UNLIKELY(self->koro_state_ != KORO_ST(KORO_RUNNING) ||
+                      (p->koro_lo_ && p->koro_state_ != KORO_ST(KORO_NORMAL))))
+        return yield_general(t, self, p);
+#endif
     self->koro_state_ = KORO_ST(KORO_SUSPENDED);
     if (p->koro_lo_) {
         p->koro_state_ = KORO_ST(KORO_RUNNING);
@@ -204,20 +265,21 @@ koro__transfer(koro_t *self, koro_t *to)
 {
     struct koro_tls *t = &koro__tls;
     koro_t *p = self->koro_parent_;
+    unsigned mode = fp_mode(self, to);
 
     canary_check(self);
-    self->koro_state_ = KORO_ST(KORO_SUSPENDED);
+    koro__set_status(self, KORO_SUSPENDED);
     if (to != p) {
         to->koro_parent_ = p;
-        to->koro_state_ = KORO_ST(KORO_RUNNING);
+        koro__set_status(to, KORO_RUNNING);
         t->cur = to;
     } else if (p->koro_lo_) {
-        p->koro_state_ = KORO_ST(KORO_RUNNING);
+        koro__set_status(p, KORO_RUNNING);
         t->cur = p;
     } else {
         t->cur = NULL;
     }
-    return KORO_SWITCH_TRANSFER(self, to);
+    return KORO_SWITCH_TRANSFER_FP(self, to, mode);
 }
 
 /* For the scheduler: k died after a transfer made it run in place of the
@@ -250,7 +312,7 @@ koro__entry(koro_t *k, koro_fn fn, void *arg)
     k->koro_state_ = KORO_ST(KORO_DEAD);
     k->koro_parent_ = NULL;
     if (p->koro_lo_) {
-        p->koro_state_ = KORO_ST(KORO_RUNNING);
+        koro__set_status(p, KORO_RUNNING);
         t->cur = p;
     } else {
         t->cur = NULL;
@@ -287,8 +349,10 @@ koro_fini(koro_t *k)
         return KORO_ERUNNING;
     if (st == KORO_NORMAL)
         return KORO_ENORMAL;
-    koro__sched_forget(k);
+    /* A dead coroutine's stack, and the block on it, may be the caller's
+     * again: the scheduler let go of it when it died. */
     if (st == KORO_SUSPENDED) {
+        koro__sched_forget(k);
         koro__bk_fini(k);
         koro__san_release(k, 0);
     }
@@ -311,8 +375,12 @@ koro_backend(void)
 KORO_API int
 koro_set_name(koro_t *k, const char *name)
 {
-    if (koro_status(k) < 0)
+    int st = koro_status(k);
+
+    if (st < 0)
         return KORO_EINVAL;
+    if (st == KORO_DEAD)
+        return KORO_EDEAD; /* its stack may be the caller's again */
     koro__top(k)->name = name;
     return 0;
 }
@@ -340,10 +408,11 @@ KORO_API int
 koro_watermark(koro_t *k)
 {
     unsigned char *lo, *top;
+    int st = koro_status(k);
 
-    if (koro_status(k) < 0)
+    if (st < 0)
         return KORO_EINVAL;
-    if (koro__top(k)->flags & KORO_F_STARTED)
+    if (st != KORO_SUSPENDED || (koro__top(k)->flags & KORO_F_STARTED))
         return KORO_ESTARTED;
     lo = k->koro_lo_ + KORO_CANARY_SIZE;
     top = koro__bk_frame_low(k);
@@ -351,6 +420,23 @@ koro_watermark(koro_t *k)
         memset(lo, KORO_WATERMARK_BYTE, (size_t)(top - lo));
     koro__top(k)->flags |= KORO_F_WATERMARK;
     return 0;
+}
+
+KORO_API int
+koro_share_fpenv(koro_t *k)
+{
+    int st = koro_status(k);
+
+    if (st < 0)
+        return st;
+#ifdef KORO_BK_FPSHARE
+    if (st != KORO_SUSPENDED || (koro__top(k)->flags & KORO_F_STARTED))
+        return KORO_ESTARTED;
+    k->koro_state_ |= KORO_TAG_FPSHARE;
+    return 0;
+#else
+    return KORO_ENOSYS;
+#endif
 }
 
 KORO_API int

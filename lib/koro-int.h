@@ -43,10 +43,22 @@
 #endif
 
 /* koro_state_ holds a tag in its high bits so that an uninitialised or
- * finalised koro_t is recognised instead of being run. */
+ * finalised koro_t is recognised instead of being run, and the status in
+ * its low 16.  A coroutine without a floating-point control state of its
+ * own (koro_share_fpenv) has the tag's low bit set: the fast paths, which
+ * compare the whole word, send it to the general ones. */
 #define KORO_TAG 0x4b520000u
+#define KORO_TAG_FPSHARE 0x00010000u
 #define KORO_ST(s) (KORO_TAG | (uint32_t)(s))
-#define KORO_ST_VALID(v) (((v) & 0xffff0000u) == KORO_TAG)
+#define KORO_ST_VALID(v) (((v)&0xfffe0000u) == KORO_TAG)
+#define KORO_ST_FPSHARE(v) (((v)&KORO_TAG_FPSHARE) != 0)
+
+/* Set k's status, keeping its tag. */
+static inline void
+koro__set_status(koro_t *k, int s)
+{
+    k->koro_state_ = (k->koro_state_ & 0xffff0000u) | (uint32_t)s;
+}
 
 /* What the library keeps for a coroutine besides koro_t: a block at the
  * top of its stack, above everything the backends carve from there, so a

@@ -263,7 +263,7 @@ koro__san_finish(void *fake, const koro_t *from)
 
 /* koro_resume's switch: from resumes to; back when to yields or dies. */
 static inline int
-koro__san_switch_resume(koro_t *from, koro_t *to)
+koro__san_switch_resume(koro_t *from, koro_t *to, unsigned fp)
 {
     void *fake = NULL;
     int rc;
@@ -273,7 +273,7 @@ koro__san_switch_resume(koro_t *from, koro_t *to)
         koro__san_root.fiber = __tsan_get_current_fiber();
 #endif
     koro__san_start(&fake, to);
-    rc = koro__switch(from, to);
+    rc = koro__switch_fp(from, to, fp);
     koro__san_finish(fake, NULL);
     if (to->koro_state_ == KORO_ST(KORO_DEAD))
         koro__san_release(to, 0);
@@ -287,13 +287,13 @@ koro__san_switch_resume(koro_t *from, koro_t *to)
  * transfer by whoever transfers or resumes to us, not necessarily our
  * resumer, so nothing is learnt (koro__san_enter did that). */
 static inline int
-koro__san_switch_away(koro_t *from, koro_t *to, int learn_resumer)
+koro__san_switch_away(koro_t *from, koro_t *to, int learn_resumer, unsigned fp)
 {
     void *fake = NULL;
     int rc;
 
     koro__san_start(&fake, to);
-    rc = koro__switch(from, to);
+    rc = koro__switch_fp(from, to, fp);
     koro__san_finish(fake, learn_resumer ? from->koro_parent_ : NULL);
     return rc;
 }
@@ -313,15 +313,25 @@ koro__san_exit(koro_t *k, koro_t *to)
     koro__san_start(NULL, to);
 }
 
-#define KORO_SWITCH_RESUME(from, to) koro__san_switch_resume((from), (to))
-#define KORO_SWITCH_YIELD(from, to) koro__san_switch_away((from), (to), 1)
-#define KORO_SWITCH_TRANSFER(from, to) koro__san_switch_away((from), (to), 0)
+#define KORO_SWITCH_RESUME_FP(from, to, fp)                                    \
+    koro__san_switch_resume((from), (to), (fp))
+#define KORO_SWITCH_YIELD_FP(from, to, fp)                                     \
+    koro__san_switch_away((from), (to), 1, (fp))
+#define KORO_SWITCH_TRANSFER_FP(from, to, fp)                                  \
+    koro__san_switch_away((from), (to), 0, (fp))
+#define KORO_SWITCH_RESUME(from, to)                                           \
+    KORO_SWITCH_RESUME_FP((from), (to), KORO_FP_BOTH)
+#define KORO_SWITCH_YIELD(from, to)                                            \
+    KORO_SWITCH_YIELD_FP((from), (to), KORO_FP_BOTH)
 
 #else /* !KORO_SAN_SWITCH: the plain, flat path */
 
 #define KORO_SWITCH_RESUME(from, to) koro__switch((from), (to))
 #define KORO_SWITCH_YIELD(from, to) koro__switch((from), (to))
-#define KORO_SWITCH_TRANSFER(from, to) koro__switch((from), (to))
+#define KORO_SWITCH_RESUME_FP(from, to, fp) koro__switch_fp((from), (to), (fp))
+#define KORO_SWITCH_YIELD_FP(from, to, fp) koro__switch_fp((from), (to), (fp))
+#define KORO_SWITCH_TRANSFER_FP(from, to, fp)                                  \
+    koro__switch_fp((from), (to), (fp))
 
 static inline void
 koro__san_enter(koro_t *k)

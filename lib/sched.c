@@ -259,7 +259,8 @@ koro_sched_run(koro_sched_t *s)
          * the processor to another one (koro__park). */
         r = s->koro_cur_;
         s->koro_cur_ = NULL;
-        if (koro__top(r)->flags & KORO_SF_BLOCKED)
+        if (r->koro_state_ != KORO_ST(KORO_DEAD) &&
+            (koro__top(r)->flags & KORO_SF_BLOCKED))
             continue;
         if (r->koro_state_ == KORO_ST(KORO_DEAD)) {
             if (r != k)

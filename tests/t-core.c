@@ -409,6 +409,270 @@ fp_skip(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* koro_share_fpenv: a marked coroutine runs with the state of whoever
+ * switched to it, and what it changes never outlives its turn. */
+
+static const int fp_modes[4] = {FE_TONEAREST, FE_UPWARD, FE_DOWNWARD,
+                                FE_TOWARDZERO};
+
+/* Three quotients that tell the four modes apart (1/3 and -1/3 round
+ * differently only upward or downward, 1/10 to nearest or toward zero). */
+static void
+fp_sig(double sig[3])
+{
+    volatile double one = 1.0, three = 3.0, ten = 10.0, a, b, c;
+
+    a = one / three;
+    b = -one / three;
+    c = one / ten;
+    sig[0] = a;
+    sig[1] = b;
+    sig[2] = c;
+}
+
+/* The mode ordinary double arithmetic uses now (MXCSR on x86-64, where
+ * fegetround() reads the x87 control word), or -1. */
+static int
+arith_mode(void)
+{
+    double now[3], ref[3];
+    int cur = fegetround(), found = -1, i;
+
+    fp_sig(now);
+    for (i = 0; i < 4 && found < 0; i++) {
+        fesetround(fp_modes[i]);
+        fp_sig(ref);
+        if (memcmp(now, ref, sizeof now) == 0)
+            found = fp_modes[i];
+    }
+    fesetround(cur);
+    return found;
+}
+
+/* Both control registers are in mode m. */
+#define ck_mode(m)                                                             \
+    do {                                                                       \
+        ck_assert_int_eq(fegetround(), (m));                                   \
+        ck_assert_int_eq(arith_mode(), (m));                                   \
+    } while (0)
+
+static const char *
+fpshare_skip(void)
+{
+    static unsigned char s[16384];
+    const char *why = fp_skip();
+    koro_t k;
+    int rc;
+
+    if (why)
+        return why;
+    if (koro_init(&k, body_fp, NULL, s, sizeof s) != 0)
+        return "koro_init refused a 16 KiB stack";
+    rc = koro_share_fpenv(&k);
+    koro_fini(&k);
+    return rc == KORO_ENOSYS ? "this build keeps every coroutine's FP state"
+                             : NULL;
+}
+
+START_TEST(fpenv_share_errors)
+{
+    koro_t k, junk;
+    int want = strcmp(koro_backend(), "asm x86_64-sysv") == 0 ? 0 : KORO_ENOSYS;
+
+    memset(&junk, 0x5a, sizeof junk);
+    ck_assert_int_eq(koro_share_fpenv(NULL), KORO_EINVAL);
+    ck_assert_int_eq(koro_share_fpenv(&junk), KORO_EINVAL);
+    ck_assert_int_eq(koro_init(&k, body_fp, NULL, stk[0], STACK), 0);
+    ck_assert_int_eq(koro_share_fpenv(&k), want);
+    ck_assert_int_eq(koro_status(&k), KORO_SUSPENDED);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(koro_status(&k), KORO_SUSPENDED);
+    ck_assert_int_eq(koro_share_fpenv(&k), want ? KORO_ENOSYS : KORO_ESTARTED);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(koro_status(&k), KORO_DEAD);
+    ck_assert_int_eq(koro_resume(&k), KORO_EDEAD);
+    ck_assert_int_eq(koro_fini(&k), 0);
+    ck_assert_int_eq(koro_share_fpenv(&k), KORO_EINVAL);
+    fesetround(FE_TONEAREST);
+}
+END_TEST
+
+static int sh_seen[2];
+
+static void
+body_shared(void *arg)
+{
+    (void)arg;
+    ck_assert_int_eq(koro_status(koro_self()), KORO_RUNNING);
+    sh_seen[0] = arith_mode();
+    ck_assert_int_eq(fegetround(), sh_seen[0]);
+    fesetround(FE_UPWARD);
+    koro_yield();
+    sh_seen[1] = arith_mode();
+    ck_assert_int_eq(fegetround(), sh_seen[1]);
+    fesetround(FE_DOWNWARD);
+}
+
+START_TEST(fpenv_shared_follows_resumer)
+{
+    koro_t k;
+
+    fesetround(FE_TOWARDZERO);
+    ck_assert_int_eq(koro_init(&k, body_shared, NULL, stk[0], STACK), 0);
+    ck_assert_int_eq(koro_share_fpenv(&k), 0);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(sh_seen[0], FE_TOWARDZERO); /* the resumer's */
+    ck_mode(FE_TOWARDZERO);                      /* its FE_UPWARD undone */
+    fesetround(FE_TONEAREST);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(sh_seen[1], FE_TONEAREST); /* not its own FE_UPWARD */
+    ck_assert_int_eq(koro_status(&k), KORO_DEAD);
+    ck_mode(FE_TONEAREST); /* its FE_DOWNWARD undone as it died */
+}
+END_TEST
+
+/* Nesting: a coroutine with its own state resumes a marked one (which
+ * sees the parent's), and a marked one resumes one with its own (and
+ * continues with that one's state when it yields back). */
+static koro_t sh_child, sh_parent;
+static int sh_child_saw;
+
+static void
+body_shared_child(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        sh_child_saw = arith_mode();
+        fesetround(FE_DOWNWARD);
+        koro_yield();
+    }
+}
+
+static void
+body_own_parent(void *arg)
+{
+    (void)arg;
+    fesetround(FE_UPWARD);
+    ck_assert_int_eq(koro_resume(&sh_child), 0);
+    ck_assert_int_eq(sh_child_saw, FE_UPWARD);
+    ck_mode(FE_UPWARD);
+    koro_yield(); /* the root changes its mode meanwhile */
+    ck_mode(FE_UPWARD);
+    ck_assert_int_eq(koro_resume(&sh_child), 0);
+    ck_assert_int_eq(sh_child_saw, FE_UPWARD);
+    ck_mode(FE_UPWARD);
+}
+
+static void
+body_own_child(void *arg)
+{
+    (void)arg;
+    fesetround(FE_UPWARD);
+    for (;;) {
+        koro_yield();
+        ck_mode(FE_UPWARD); /* its own, whoever resumed it */
+    }
+}
+
+static void
+body_shared_parent(void *arg)
+{
+    (void)arg;
+    ck_assert_int_eq(koro_resume(&sh_child), 0);
+    ck_mode(FE_UPWARD); /* continued by the child: the child's state */
+    fesetround(FE_DOWNWARD);
+    koro_yield();
+}
+
+START_TEST(fpenv_shared_nested)
+{
+    fesetround(FE_TONEAREST);
+    ck_assert_int_eq(
+        koro_init(&sh_child, body_shared_child, NULL, stk[1], STACK), 0);
+    ck_assert_int_eq(koro_share_fpenv(&sh_child), 0);
+    ck_assert_int_eq(
+        koro_init(&sh_parent, body_own_parent, NULL, stk[2], STACK), 0);
+    ck_assert_int_eq(koro_resume(&sh_parent), 0);
+    ck_mode(FE_TONEAREST);
+    fesetround(FE_TOWARDZERO);
+    ck_assert_int_eq(koro_resume(&sh_parent), 0);
+    ck_assert_int_eq(koro_status(&sh_parent), KORO_DEAD);
+    ck_mode(FE_TOWARDZERO);
+    ck_assert_int_eq(koro_fini(&sh_child), 0);
+
+    /* The other way round. */
+    fesetround(FE_TONEAREST);
+    ck_assert_int_eq(koro_init(&sh_child, body_own_child, NULL, stk[1], STACK),
+                     0);
+    ck_assert_int_eq(
+        koro_init(&sh_parent, body_shared_parent, NULL, stk[2], STACK), 0);
+    ck_assert_int_eq(koro_share_fpenv(&sh_parent), 0);
+    ck_assert_int_eq(koro_resume(&sh_parent), 0);
+    ck_mode(FE_TONEAREST); /* the parent's FE_DOWNWARD undone */
+    ck_assert_int_eq(koro_resume(&sh_child), 0);
+    ck_mode(FE_TONEAREST);
+    ck_assert_int_eq(koro_fini(&sh_child), 0);
+    ck_assert_int_eq(koro_fini(&sh_parent), 0);
+}
+END_TEST
+
+/* Under a scheduler, blocked coroutines hand the processor straight to
+ * each other: marked and unmarked ones mixed, each unmarked one keeps
+ * its own mode and the thread its own. */
+static koro_chan_t sh_ch;
+
+static void
+body_sched_own(void *arg)
+{
+    int i, v, mode = *(int *)arg;
+
+    fesetround(mode);
+    for (i = 0; i < 200; i++) {
+        ck_assert_int_eq(koro_chan_recv(&sh_ch, &v), 0);
+        ck_mode(mode);
+    }
+}
+
+static void
+body_sched_shared(void *arg)
+{
+    int i;
+
+    (void)arg;
+    for (i = 0; i < 200; i++) {
+        fesetround(fp_modes[i & 3]);
+        ck_assert_int_eq(koro_chan_send(&sh_ch, &i), 0);
+    }
+}
+
+START_TEST(fpenv_shared_under_scheduler)
+{
+    static int modes[2] = {FE_UPWARD, FE_DOWNWARD};
+    koro_sched_t s;
+    koro_t k[4];
+    int i;
+
+    fesetround(FE_TOWARDZERO);
+    ck_assert_int_eq(koro_sched_init(&s), 0);
+    ck_assert_int_eq(koro_chan_init(&sh_ch, NULL, sizeof(int), 0), 0);
+    for (i = 0; i < 4; i++) {
+        ck_assert_int_eq(koro_init(&k[i],
+                                   i < 2 ? body_sched_own : body_sched_shared,
+                                   &modes[i & 1], stk[i], STACK),
+                         0);
+        if (i >= 2)
+            ck_assert_int_eq(koro_share_fpenv(&k[i]), 0);
+        ck_assert_int_eq(koro_sched_spawn(&s, &k[i]), 0);
+    }
+    ck_assert_int_eq(koro_sched_run(&s), 0);
+    for (i = 0; i < 4; i++)
+        ck_assert_int_eq(koro_status(&k[i]), KORO_DEAD);
+    ck_mode(FE_TOWARDZERO);
+    fesetround(FE_TONEAREST);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* Every callee-saved register survives a round trip (asm helper). */
 
 int koro_test_regs(uintptr_t seed, void (*fn)(void *), void *arg)
@@ -898,6 +1162,10 @@ t_core(Suite *s)
     T_ADD(s, stack_min_is_small, stack_min_skip());
     T_ADD(s, fp_control_per_coroutine, fp_skip());
     T_ADD(s, fp_rounding_really_switched, fp_skip());
+    T_ADD(s, fpenv_share_errors, NULL);
+    T_ADD(s, fpenv_shared_follows_resumer, fpshare_skip());
+    T_ADD(s, fpenv_shared_nested, fpshare_skip());
+    T_ADD(s, fpenv_shared_under_scheduler, fpshare_skip());
     T_ADD(s, callee_saved_registers, regs_skip());
     T_ADD(s, entry_stack_aligned, NULL);
     T_ADD(s, misuse_errors, NULL);
