@@ -18,8 +18,8 @@ run() { "$b/libtool" --mode=execute "$@"; }
 echo "libkorutin benchmark: $(uname -sm), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')" >&2
 # Coroutine backends: 1024 and 16384 coroutines on 16 KiB and 1 KiB stacks.
 # The selected backend through the shared library is "libkorutin.so".
-run "$b/bench/korobench" -m -r $args |
-    sed 's/^rt \([a-z0-9]*\) \([0-9]* [0-9]* \)/rt \1.so \2/; s/^rt \(swapcontext\|boost\)\.so /rt \1 /' >"$tmp.main"
+run "$b/bench/korobench" -m -r -f $args |
+    sed 's/^rt \([a-z0-9]*\)\(+fpshare\)* \([0-9]* [0-9]* \)/rt \1.so\2 \3/; s/^rt \(swapcontext\|boost\)\.so /rt \1 /' >"$tmp.main"
 for be in "$@"; do
     case $be in
     threads | win32) run "$b/bench/korobench-$be" -m -p -n 32,64,128 -k 64 $args >"$tmp.$be" ;;
@@ -35,16 +35,17 @@ END {
     # Coroutine table: rows with a stack size, columns per implementation.
     printf "| coroutines | stack |"
     for (i = 1; i <= ni; i++) if (impls[i] != "threads" && impls[i] != "win32" && impls[i] != "semaphore-pingpong") printf " %s |", impls[i]
-    printf " %s.so / Boost |\n|---:|---:|", sel
+    fp = sel ".so+fpshare"
+    printf " %s.so / Boost | %s / Boost |\n|---:|---:|", sel, fp
     for (i = 1; i <= ni; i++) if (impls[i] != "threads" && impls[i] != "win32" && impls[i] != "semaphore-pingpong") printf "---:|"
-    printf "---:|\n"
+    printf "---:|---:|\n"
     for (k = 1; k <= nk; k++) {
         split(keys[k], f, " ")
         if (f[1] < 1024) continue
         printf "| %d | %d KiB |", f[1], f[2] / 1024
         for (i = 1; i <= ni; i++) if (impls[i] != "threads" && impls[i] != "win32" && impls[i] != "semaphore-pingpong") printf " %s |", fmt(rate[impls[i], keys[k]])
-        r = rate[sel ".so", keys[k]]; q = rate["boost", keys[k]]
-        printf " %s |\n", (r > 0 && q > 0) ? sprintf("%.2fx", r / q) : "n/a"
+        r = rate[sel ".so", keys[k]]; q = rate["boost", keys[k]]; g = rate[fp, keys[k]]
+        printf " %s | %s |\n", (r > 0 && q > 0) ? sprintf("%.2fx", r / q) : "n/a", (g > 0 && q > 0) ? sprintf("%.2fx", g / q) : "n/a"
     }
     # The threads table: each row has its own reference, sampled
     # alternately with that row (korobench -p).

@@ -2,7 +2,7 @@
  * original libkorutin README counted a "switch".
  *
  *   korobench [-m] [-s SAMPLES] [-t SECONDS] [-n N,N,...] [-k KIB,KIB,...]
- *             [-r] [-p]
+ *             [-r] [-p] [-f]
  *
  * For every number of coroutines N and stack size, N coroutines are
  * created on one contiguous block of stacks (as users allocate them), each
@@ -18,6 +18,10 @@
  * libkorutin sample (the order alternates), the median of each reported
  * per row, so that load from elsewhere hits both alike:
  *   rt semaphore-pingpong N STACK_BYTES ROUND_TRIPS_PER_SECOND NS
+ * -f also measures, interleaved with the rest, the same coroutines marked
+ * with koro_share_fpenv() (no floating-point control state of their own):
+ *   rt BACKEND+fpshare N STACK_BYTES ROUND_TRIPS_PER_SECOND NS
+ * (0 where this build does not support the mark).
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -190,7 +194,8 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
 
 /* ---- libkorutin -------------------------------------------------- */
 
-static koro_t *ks;
+/* [1]: the same, every coroutine marked with koro_share_fpenv() (-f). */
+static koro_t *ks[2];
 
 static void
 koro_body(void *arg)
@@ -201,19 +206,22 @@ koro_body(void *arg)
 }
 
 static int
-koro_setup(size_t n, size_t stack, unsigned char *mem)
+koro_setup_in(int shared, size_t n, size_t stack, unsigned char *mem)
 {
     size_t i;
+    koro_t *k = ks[shared] = xmalloc(n * sizeof *k);
 
-    ks = xmalloc(n * sizeof *ks);
     for (i = 0; i < n; i++) {
-        int rc = koro_init(&ks[i], koro_body, NULL, mem + i * stack, stack);
+        int rc = koro_init(&k[i], koro_body, NULL, mem + i * stack, stack);
 
+        if (rc == 0 && shared)
+            rc = koro_share_fpenv(&k[i]);
         if (rc != 0) {
             if (!machine)
-                fprintf(stderr, "korobench: koro_init: %s\n",
+                fprintf(stderr, "korobench: %s: %s\n",
+                        shared ? "koro_share_fpenv" : "koro_init",
                         koro_strerror(rc));
-            free(ks);
+            free(k);
             return -1;
         }
     }
@@ -221,24 +229,60 @@ koro_setup(size_t n, size_t stack, unsigned char *mem)
 }
 
 static void
-koro_rounds(size_t n, long rounds)
+koro_rounds_in(koro_t *k, size_t n, long rounds)
 {
     long r;
     size_t i;
 
     for (r = 0; r < rounds; r++)
         for (i = 0; i < n; i++)
-            koro_resume(&ks[i]);
+            koro_resume(&k[i]);
+}
+
+static void
+koro_teardown_in(int shared, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        koro_fini(&ks[shared][i]);
+    free(ks[shared]);
+}
+
+static int
+koro_setup(size_t n, size_t stack, unsigned char *mem)
+{
+    return koro_setup_in(0, n, stack, mem);
+}
+
+static void
+koro_rounds(size_t n, long rounds)
+{
+    koro_rounds_in(ks[0], n, rounds);
 }
 
 static void
 koro_teardown(size_t n)
 {
-    size_t i;
+    koro_teardown_in(0, n);
+}
 
-    for (i = 0; i < n; i++)
-        koro_fini(&ks[i]);
-    free(ks);
+static int
+koro_setup_fp(size_t n, size_t stack, unsigned char *mem)
+{
+    return koro_setup_in(1, n, stack, mem);
+}
+
+static void
+koro_rounds_fp(size_t n, long rounds)
+{
+    koro_rounds_in(ks[1], n, rounds);
+}
+
+static void
+koro_teardown_fp(size_t n)
+{
+    koro_teardown_in(1, n);
 }
 
 /* ---- glibc swapcontext (reference) --------------------------------- */
@@ -397,8 +441,10 @@ main(int argc, char **argv)
 {
     size_t ns[MAX_SIZES] = {1024, 16384}, stacks[MAX_SIZES] = {16384, 1024};
     size_t nn = 2, nstacks = 2, a, b;
-    int refs = 0, sem = 0, opt;
+    int refs = 0, sem = 0, fpshare = 0, opt;
     char cpu[128], short_backend[32];
+    const struct impl koro_fp_impl = {"libkorutin+fpshare", koro_setup_fp,
+                                      koro_rounds_fp, koro_teardown_fp};
     const struct impl koro_impl = {"libkorutin", koro_setup, koro_rounds,
                                    koro_teardown};
 #ifdef HAVE_UCTX_REF
@@ -416,6 +462,8 @@ main(int argc, char **argv)
             machine = 1;
         else if (!strcmp(o, "-r"))
             refs = 1;
+        else if (!strcmp(o, "-f"))
+            fpshare = 1;
         else if (!strcmp(o, "-p"))
             sem = 1;
         else if (!strcmp(o, "-s") && *v)
@@ -427,8 +475,9 @@ main(int argc, char **argv)
         else if (!strcmp(o, "-k") && *v)
             nstacks = parse_list(argv[++opt], stacks, 1024);
         else {
-            fprintf(stderr, "usage: korobench [-m] [-r] [-p] [-s SAMPLES] "
-                            "[-t SECONDS] [-n N,...] [-k KIB,...]\n");
+            fprintf(stderr, "usage: korobench [-m] [-r] [-p] [-f] "
+                            "[-s SAMPLES] [-t SECONDS] [-n N,...] "
+                            "[-k KIB,...]\n");
             return 2;
         }
     }
@@ -458,25 +507,29 @@ main(int argc, char **argv)
                "samples of %.2f s\n\n",
                KORO_VERSION_MAJOR, KORO_VERSION_MINOR, KORO_VERSION_PATCH,
                koro_backend(), cpu, nsamples, sample_seconds);
-        printf("| coroutines | stack | libkorutin | ns/rt |%s%s%s\n",
+        printf("| coroutines | stack | libkorutin | ns/rt |%s%s%s%s\n",
                refs ? " swapcontext | ratio |" : "",
                refs ? " Boost jump_fcontext | ratio |" : "",
-               sem ? " semaphore ping-pong | ratio |" : "");
-        printf("|---:|---:|---:|---:|%s%s%s\n", refs ? "---:|---:|" : "",
-               refs ? "---:|---:|" : "", sem ? "---:|---:|" : "");
+               sem ? " semaphore ping-pong | ratio |" : "",
+               fpshare ? " koro_share_fpenv | ns/rt |" : "");
+        printf("|---:|---:|---:|---:|%s%s%s%s\n", refs ? "---:|---:|" : "",
+               refs ? "---:|---:|" : "", sem ? "---:|---:|" : "",
+               fpshare ? "---:|---:|" : "");
     }
     for (b = 0; b < nstacks; b++) {
         for (a = 0; a < nn; a++) {
             size_t n = ns[a], st = stacks[b];
-            const struct impl *im[3];
-            double rate[3] = {-1, -1, -1}, r, ru, rb;
-            int nim = 0, ik = -1, iu = -1, ib = -1;
+            const struct impl *im[4];
+            double rate[4] = {-1, -1, -1, -1}, r, ru, rb, rf;
+            int nim = 0, ik = -1, iu = -1, ib = -1, ifp = -1;
 
 #ifdef KORO_BENCH_SEM
             sem_rate = -1;
 #endif
             if (st >= koro_stack_min())
                 im[ik = nim++] = &koro_impl;
+            if (fpshare && st >= koro_stack_min())
+                im[ifp = nim++] = &koro_fp_impl;
             if (refs) {
 #ifdef HAVE_UCTX_REF
                 im[iu = nim++] = &uc_impl;
@@ -489,7 +542,14 @@ main(int argc, char **argv)
             r = ik >= 0 ? rate[ik] : -1;
             ru = iu >= 0 ? rate[iu] : -1;
             rb = ib >= 0 ? rate[ib] : -1;
+            rf = ifp >= 0 ? rate[ifp] : -1;
             report(short_backend, n, st, r);
+            if (fpshare) {
+                char name[sizeof short_backend + 16];
+
+                snprintf(name, sizeof name, "%s+fpshare", short_backend);
+                report(name, n, st, rf);
+            }
 #ifdef KORO_BENCH_SEM
             if (sem)
                 report("semaphore-pingpong", n, st, sem_rate);
@@ -527,6 +587,10 @@ main(int argc, char **argv)
             else if (sem)
                 printf(" n/a | |");
 #endif
+            if (fpshare && rf > 0)
+                printf(" %.1f M | %.1f |", rf / 1e6, 1e9 / rf);
+            else if (fpshare)
+                printf(" n/a | |");
             printf("\n");
             fflush(stdout);
         }
