@@ -25,13 +25,10 @@
 
 	.text
 
-/* int koro__switch(koro_t *from, koro_t *to)
- * Saves the context into from->koro_ctx_ (offset 0), resumes to's; returns
- * 0 in from's context when something switches back to it. */
-	.p2align 4
-KORO_FUNC(koro__switch)
-	.cfi_startproc
-	KORO_ENDBR
+/* The two halves of every switch: push the callee-saved registers and
+ * make room for the FP control slot; pop them, pop the resume address and
+ * jump there (returning 0 in the context we arrive in). */
+.macro KORO_SAVE_FRAME
 	pushq	%rbp
 	.cfi_adjust_cfa_offset 8
 	.cfi_rel_offset %rbp, 0
@@ -52,13 +49,9 @@ KORO_FUNC(koro__switch)
 	.cfi_rel_offset %r15, 0
 	subq	$8, %rsp
 	.cfi_adjust_cfa_offset 8
-	stmxcsr	(%rsp)
-	fnstcw	4(%rsp)
-	movq	%rsp, (%rdi)
-	/* Same frame layout on the other stack: the CFI stays valid. */
-	movq	(%rsi), %rsp
-	ldmxcsr	(%rsp)
-	fldcw	4(%rsp)
+.endm
+
+.macro KORO_LOAD_FRAME_AND_GO
 	addq	$8, %rsp
 	.cfi_adjust_cfa_offset -8
 	popq	%r15
@@ -84,6 +77,24 @@ KORO_FUNC(koro__switch)
 	.cfi_register %rip, %rcx
 	xorl	%eax, %eax
 	KORO_NOTRACK jmpq *%rcx
+.endm
+
+/* int koro__switch(koro_t *from, koro_t *to)
+ * Saves the context into from->koro_ctx_ (offset 0), resumes to's; returns
+ * 0 in from's context when something switches back to it. */
+	.p2align 4
+KORO_FUNC(koro__switch)
+	.cfi_startproc
+	KORO_ENDBR
+	KORO_SAVE_FRAME
+	stmxcsr	(%rsp)
+	fnstcw	4(%rsp)
+	movq	%rsp, (%rdi)
+	/* Same frame layout on the other stack: the CFI stays valid. */
+	movq	(%rsi), %rsp
+	ldmxcsr	(%rsp)
+	fldcw	4(%rsp)
+	KORO_LOAD_FRAME_AND_GO
 	.cfi_endproc
 KORO_END(koro__switch)
 
@@ -99,26 +110,7 @@ KORO_END(koro__switch)
 KORO_FUNC(koro__switch_fp)
 	.cfi_startproc
 	KORO_ENDBR
-	pushq	%rbp
-	.cfi_adjust_cfa_offset 8
-	.cfi_rel_offset %rbp, 0
-	pushq	%rbx
-	.cfi_adjust_cfa_offset 8
-	.cfi_rel_offset %rbx, 0
-	pushq	%r12
-	.cfi_adjust_cfa_offset 8
-	.cfi_rel_offset %r12, 0
-	pushq	%r13
-	.cfi_adjust_cfa_offset 8
-	.cfi_rel_offset %r13, 0
-	pushq	%r14
-	.cfi_adjust_cfa_offset 8
-	.cfi_rel_offset %r14, 0
-	pushq	%r15
-	.cfi_adjust_cfa_offset 8
-	.cfi_rel_offset %r15, 0
-	subq	$8, %rsp
-	.cfi_adjust_cfa_offset 8
+	KORO_SAVE_FRAME
 	testb	$1, %dl
 	jz	1f
 	stmxcsr	(%rsp)
@@ -129,31 +121,7 @@ KORO_FUNC(koro__switch_fp)
 	jz	2f
 	ldmxcsr	(%rsp)
 	fldcw	4(%rsp)
-2:	addq	$8, %rsp
-	.cfi_adjust_cfa_offset -8
-	popq	%r15
-	.cfi_adjust_cfa_offset -8
-	.cfi_restore %r15
-	popq	%r14
-	.cfi_adjust_cfa_offset -8
-	.cfi_restore %r14
-	popq	%r13
-	.cfi_adjust_cfa_offset -8
-	.cfi_restore %r13
-	popq	%r12
-	.cfi_adjust_cfa_offset -8
-	.cfi_restore %r12
-	popq	%rbx
-	.cfi_adjust_cfa_offset -8
-	.cfi_restore %rbx
-	popq	%rbp
-	.cfi_adjust_cfa_offset -8
-	.cfi_restore %rbp
-	popq	%rcx
-	.cfi_adjust_cfa_offset -8
-	.cfi_register %rip, %rcx
-	xorl	%eax, %eax
-	KORO_NOTRACK jmpq *%rcx
+2:	KORO_LOAD_FRAME_AND_GO
 	.cfi_endproc
 KORO_END(koro__switch_fp)
 
