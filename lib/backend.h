@@ -40,7 +40,23 @@ KORO_HIDDEN int koro__switch(koro_t *from, koro_t *to);
 #endif
 #endif
 #ifdef KORO_BK_FPSHARE
-KORO_HIDDEN int koro__switch_fp(koro_t *from, koro_t *to, unsigned mode);
+KORO_HIDDEN int koro__switch_s(koro_t *from, koro_t *to); /* save only */
+KORO_HIDDEN int koro__switch_l(koro_t *from, koro_t *to); /* load only */
+KORO_HIDDEN int koro__switch_n(koro_t *from, koro_t *to); /* neither */
+static inline int
+koro__switch_fp(koro_t *from, koro_t *to, unsigned mode)
+{
+    switch (mode) {
+    case KORO_FP_BOTH:
+        return koro__switch(from, to);
+    case KORO_FP_SAVE:
+        return koro__switch_s(from, to);
+    case KORO_FP_LOAD:
+        return koro__switch_l(from, to);
+    default:
+        return koro__switch_n(from, to);
+    }
+}
 #else
 #define koro__switch_fp(from, to, mode)                                        \
     ((void)(mode), koro__switch((from), (to)))

@@ -163,6 +163,14 @@ resume_general(koro_t *k)
     struct koro_tls *t = &koro__tls;
     koro_t *self = t->cur;
 
+    /* The common case first: the thread resumes a marked coroutine. */
+    if (k->koro_state_ == KORO_STF(KORO_SUSPENDED) && !self) {
+        self = &t->root;
+        k->koro_parent_ = self;
+        k->koro_state_ = KORO_STF(KORO_RUNNING);
+        t->cur = k;
+        return KORO_SWITCH_RESUME_FP(self, k, KORO_FP_SAVE);
+    }
     if (!KORO_ST_VALID(k->koro_state_) ||
         (k->koro_state_ & 0xffffu) != KORO_SUSPENDED)
         return resume_error(k);
@@ -210,7 +218,15 @@ koro_resume(koro_t *k)
 static KORO_NOINLINE int
 yield_general(struct koro_tls *t, koro_t *self, koro_t *p)
 {
-    unsigned mode = fp_mode(self, p);
+    unsigned mode;
+
+    /* The common case first: a marked coroutine yields to the thread. */
+    if (self->koro_state_ == KORO_STF(KORO_RUNNING) && !p->koro_lo_) {
+        self->koro_state_ = KORO_STF(KORO_SUSPENDED);
+        t->cur = NULL;
+        return KORO_SWITCH_YIELD_FP(self, p, KORO_FP_LOAD);
+    }
+    mode = fp_mode(self, p);
 
     koro__set_status(self, KORO_SUSPENDED);
     if (p->koro_lo_) {

@@ -50,6 +50,7 @@
 #define KORO_TAG 0x4b520000u
 #define KORO_TAG_FPSHARE 0x00010000u
 #define KORO_ST(s) (KORO_TAG | (uint32_t)(s))
+#define KORO_STF(s) (KORO_ST(s) | KORO_TAG_FPSHARE)
 #define KORO_ST_VALID(v) (((v)&0xfffe0000u) == KORO_TAG)
 #define KORO_ST_FPSHARE(v) (((v)&KORO_TAG_FPSHARE) != 0)
 

@@ -79,51 +79,55 @@
 	KORO_NOTRACK jmpq *%rcx
 .endm
 
-/* int koro__switch(koro_t *from, koro_t *to)
- * Saves the context into from->koro_ctx_ (offset 0), resumes to's; returns
- * 0 in from's context when something switches back to it. */
-	.p2align 4
-KORO_FUNC(koro__switch)
+/* One switch: save the frame into from->koro_ctx_ (offset 0), take to's,
+ * and return 0 in from's context when something switches back to it.
+ * MXCSR and the x87 CW are stored only if \save and loaded only if \load:
+ * contexts marked with koro_share_fpenv have no FP control state of their
+ * own.  stmxcsr is the dearest instruction of a switch (microcoded: one
+ * per ~17 cycles here), so a round trip into such a coroutine and back
+ * pays one instead of two.  The frame has the same layout either way; a
+ * slot that was not stored is never loaded, because only contexts with
+ * their own state are loaded. */
+.macro KORO_SWITCH_BODY save, load
 	.cfi_startproc
 	KORO_ENDBR
 	KORO_SAVE_FRAME
+.if \save
 	stmxcsr	(%rsp)
 	fnstcw	4(%rsp)
+.endif
 	movq	%rsp, (%rdi)
 	/* Same frame layout on the other stack: the CFI stays valid. */
 	movq	(%rsi), %rsp
+.if \load
 	ldmxcsr	(%rsp)
 	fldcw	4(%rsp)
+.endif
 	KORO_LOAD_FRAME_AND_GO
 	.cfi_endproc
+.endm
+
+/* int koro__switch(koro_t *from, koro_t *to), and for koro_share_fpenv:
+ * into a marked context (_s), out of one (_l), between two (_n). */
+	.p2align 4
+KORO_FUNC(koro__switch)
+	KORO_SWITCH_BODY 1, 1
 KORO_END(koro__switch)
 
-/* int koro__switch_fp(koro_t *from, koro_t *to, unsigned mode)
- * koro__switch for a coroutine that shares its resumer's floating-point
- * control state (koro_share_fpenv): MXCSR and the x87 CW are saved only
- * with bit 0 of mode and loaded only with bit 1.  stmxcsr is the dearest
- * instruction of a switch (microcoded: one per ~17 cycles here), so a
- * round trip into such a coroutine and back pays one instead of two.  The
- * frame has the same layout; the slot a switch did not save is never
- * loaded, because only contexts with their own state are loaded. */
 	.p2align 4
-KORO_FUNC(koro__switch_fp)
-	.cfi_startproc
-	KORO_ENDBR
-	KORO_SAVE_FRAME
-	testb	$1, %dl
-	jz	1f
-	stmxcsr	(%rsp)
-	fnstcw	4(%rsp)
-1:	movq	%rsp, (%rdi)
-	movq	(%rsi), %rsp
-	testb	$2, %dl
-	jz	2f
-	ldmxcsr	(%rsp)
-	fldcw	4(%rsp)
-2:	KORO_LOAD_FRAME_AND_GO
-	.cfi_endproc
-KORO_END(koro__switch_fp)
+KORO_FUNC(koro__switch_s)
+	KORO_SWITCH_BODY 1, 0
+KORO_END(koro__switch_s)
+
+	.p2align 4
+KORO_FUNC(koro__switch_l)
+	KORO_SWITCH_BODY 0, 1
+KORO_END(koro__switch_l)
+
+	.p2align 4
+KORO_FUNC(koro__switch_n)
+	KORO_SWITCH_BODY 0, 0
+KORO_END(koro__switch_n)
 
 /* void *koro__asm_prepare(void *top, koro_t *k, koro_fn fn, void *arg)
  * Builds the initial frame below top (16-byte aligned) so that the first
