@@ -249,41 +249,22 @@ koro_teardown_in(int shared, size_t n)
     free(ks[shared]);
 }
 
-static int
-koro_setup(size_t n, size_t stack, unsigned char *mem)
-{
-    return koro_setup_in(0, n, stack, mem);
-}
-
-static void
-koro_rounds(size_t n, long rounds)
-{
-    koro_rounds_in(ks[0], n, rounds);
-}
-
-static void
-koro_teardown(size_t n)
-{
-    koro_teardown_in(0, n);
-}
-
-static int
-koro_setup_fp(size_t n, size_t stack, unsigned char *mem)
-{
-    return koro_setup_in(1, n, stack, mem);
-}
-
-static void
-koro_rounds_fp(size_t n, long rounds)
-{
-    koro_rounds_in(ks[1], n, rounds);
-}
-
-static void
-koro_teardown_fp(size_t n)
-{
-    koro_teardown_in(1, n);
-}
+/* The impl entry points of both kinds (struct impl takes no argument). */
+#define KORO_BENCH_FNS(sfx, shared)                                            \
+    static int koro_setup##sfx(size_t n, size_t stack, unsigned char *mem)     \
+    {                                                                          \
+        return koro_setup_in(shared, n, stack, mem);                           \
+    }                                                                          \
+    static void koro_rounds##sfx(size_t n, long rounds)                        \
+    {                                                                          \
+        koro_rounds_in(ks[shared], n, rounds);                                 \
+    }                                                                          \
+    static void koro_teardown##sfx(size_t n)                                   \
+    {                                                                          \
+        koro_teardown_in(shared, n);                                           \
+    }
+KORO_BENCH_FNS(, 0)
+KORO_BENCH_FNS(_fp, 1)
 
 /* ---- glibc swapcontext (reference) --------------------------------- */
 
