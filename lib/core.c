@@ -11,6 +11,26 @@ KORO_TLS_DEFINE;
 /* The block at the top of each stack (koro-int.h) fits its reservation. */
 typedef char koro__top_fits[sizeof(struct koro_top) <= KORO_TOP_SIZE ? 1 : -1];
 
+/* A dead coroutine's stack is the caller's again, and so is the block on
+ * it; its name moves into koro_parent_, which a dead one has no use for,
+ * so that koro_name() still answers after the stack is reused. */
+typedef char koro__name_fits[sizeof(const char *) == sizeof(koro_t *) ? 1 : -1];
+
+static const char *
+dead_name(const koro_t *k)
+{
+    const char *name;
+
+    memcpy(&name, &k->koro_parent_, sizeof name);
+    return name;
+}
+
+static void
+dead_name_set(koro_t *k, const char *name)
+{
+    memcpy(&k->koro_parent_, &name, sizeof name);
+}
+
 /* ------------------------------------------------------------------ */
 /* Stack canary.  Written at koro_init(), checked whenever a coroutine
  * switches away (yield, nested resume, finish).  A broken canary means the
@@ -326,7 +346,7 @@ koro__entry(koro_t *k, koro_fn fn, void *arg)
     canary_check(k);
     p = k->koro_parent_;
     k->koro_state_ = KORO_ST(KORO_DEAD);
-    k->koro_parent_ = NULL;
+    dead_name_set(k, koro__top(k)->name);
     if (p->koro_lo_) {
         koro__set_status(p, KORO_RUNNING);
         t->cur = p;
@@ -396,15 +416,20 @@ koro_set_name(koro_t *k, const char *name)
     if (st < 0)
         return KORO_EINVAL;
     if (st == KORO_DEAD)
-        return KORO_EDEAD; /* its stack may be the caller's again */
-    koro__top(k)->name = name;
+        dead_name_set(k, name);
+    else
+        koro__top(k)->name = name;
     return 0;
 }
 
 KORO_API const char *
 koro_name(const koro_t *k)
 {
-    return koro_status(k) < 0 ? NULL : koro__top(k)->name;
+    int st = koro_status(k);
+
+    if (st < 0)
+        return NULL;
+    return st == KORO_DEAD ? dead_name(k) : koro__top(k)->name;
 }
 
 KORO_API int

@@ -883,6 +883,15 @@ START_TEST(handle_is_small)
 END_TEST
 
 static void
+body_local_addr_done(void *arg)
+{
+    volatile int here = 1;
+
+    (void)arg;
+    (void)here;
+}
+
+static void
 body_local_addr(void *arg)
 {
     volatile int here = 42;
@@ -961,6 +970,26 @@ body_forever(void *arg)
         koro_yield();
     }
 }
+
+/* A dead coroutine's stack is the caller's at once: its name stays. */
+START_TEST(dead_name_survives_stack_reuse)
+{
+    koro_t k;
+
+    ck_assert_int_eq(koro_init(&k, body_local_addr_done, NULL, stk[0], STACK),
+                     0);
+    ck_assert_int_eq(koro_set_name(&k, "gone"), 0);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(koro_status(&k), KORO_DEAD);
+    memset(stk[0], 0xee, STACK);
+    ck_assert_str_eq(koro_name(&k), "gone");
+    ck_assert_int_eq(koro_set_name(&k, "really gone"), 0);
+    ck_assert_str_eq(koro_name(&k), "really gone");
+    ck_assert_int_eq(koro_resume(&k), KORO_EDEAD);
+    ck_assert_int_eq(koro_fini(&k), 0);
+    ck_assert_ptr_null(koro_name(&k));
+}
+END_TEST
 
 START_TEST(fini_suspended_then_reuse)
 {
@@ -1175,6 +1204,7 @@ t_core(Suite *s)
     T_ADD(s, handle_is_small, NULL);
     T_ADD(s, huge_stack_uses_top, huge_skip());
     T_ADD(s, fini_suspended_then_reuse, NULL);
+    T_ADD(s, dead_name_survives_stack_reuse, NULL);
     T_ADD(s, watermark_measures_peak,
           t_backend_is("win32") ? "the win32 backend runs the body on an "
                                   "OS-allocated thread stack"
