@@ -449,12 +449,39 @@ arith_mode(void)
     return found;
 }
 
-/* Both control registers are in mode m. */
-#define ck_mode(m)                                                             \
-    do {                                                                       \
-        ck_assert_int_eq(fegetround(), (m));                                   \
-        ck_assert_int_eq(arith_mode(), (m));                                   \
-    } while (0)
+/* Whether double arithmetic follows fesetround() here: under Valgrind,
+ * whose SSE arithmetic always rounds to nearest, it does not. */
+static int
+arith_follows(void)
+{
+    static int follows = -1;
+    double up[3], near[3];
+
+    if (follows < 0) {
+        int cur = fegetround();
+
+        fesetround(FE_UPWARD);
+        fp_sig(up);
+        fesetround(FE_TONEAREST);
+        fp_sig(near);
+        fesetround(cur);
+        follows = memcmp(up, near, sizeof up) != 0;
+    }
+    return follows;
+}
+
+/* The rounding mode both control registers are in (the x87 CW, which
+ * fegetround() reads, and the arithmetic's, where it is observable), or
+ * -1 if they differ. */
+static int
+cur_mode(void)
+{
+    int m = fegetround();
+
+    return arith_follows() && arith_mode() != m ? -1 : m;
+}
+
+#define ck_mode(m) ck_assert_int_eq(cur_mode(), (m))
 
 static const char *
 fpshare_skip(void)
@@ -504,12 +531,10 @@ body_shared(void *arg)
 {
     (void)arg;
     ck_assert_int_eq(koro_status(koro_self()), KORO_RUNNING);
-    sh_seen[0] = arith_mode();
-    ck_assert_int_eq(fegetround(), sh_seen[0]);
+    sh_seen[0] = cur_mode();
     fesetround(FE_UPWARD);
     koro_yield();
-    sh_seen[1] = arith_mode();
-    ck_assert_int_eq(fegetround(), sh_seen[1]);
+    sh_seen[1] = cur_mode();
     fesetround(FE_DOWNWARD);
 }
 
@@ -542,7 +567,7 @@ body_shared_child(void *arg)
 {
     (void)arg;
     for (;;) {
-        sh_child_saw = arith_mode();
+        sh_child_saw = cur_mode();
         fesetround(FE_DOWNWARD);
         koro_yield();
     }
