@@ -69,20 +69,21 @@ extern "C" {
 #define KORO_ELAST (-15)    /* the lowest error code */
 
 /* A coroutine.  The caller allocates it anywhere (static, automatic, an
- * array, the heap).  Its size is the same under every backend: 32 bytes on
- * 64-bit targets, 20 on 32-bit ones.  The fields are private.  They are
- * the ones every switch touches; the rest of what the library keeps for a
- * coroutine (its name, the scheduler's links, the exact top of its stack)
- * lives in a small block at the top of the coroutine's own stack, which
- * koro_top_ locates, so that an array of coroutines is dense: a switch
- * touches half a cache line of it, not a whole one. */
+ * array, the heap).  Its size is the same under every backend: 64 bytes on
+ * 64-bit targets, 36 on 32-bit ones.  The fields are private; the ones
+ * every switch touches come first, so that they share one cache line
+ * unless the object starts in the last quarter of a line. */
 typedef struct koro koro_t;
 struct koro {
     void *koro_ctx_;         /* backend context (asm: the saved SP) */
     koro_t *koro_parent_;    /* the resumer, while running or normal */
     unsigned char *koro_lo_; /* lowest usable byte of the stack */
     uint32_t koro_state_;    /* status, tagged to catch garbage */
-    uint32_t koro_top_;      /* the library's block: koro_lo_ + 16 * this */
+    uint32_t koro_flags_;
+    koro_t *koro_next_;      /* scheduler: queue link or wait record */
+    void *koro_sched_;       /* scheduler that owns it, if any */
+    unsigned char *koro_hi_; /* one past the highest usable byte */
+    const char *koro_name_;  /* optional name, for diagnostics */
 };
 
 typedef void (*koro_fn)(void *arg);

@@ -58,7 +58,7 @@ int
 koro__bk_init(koro_t *k, koro_fn fn, void *arg)
 {
     koro__arm_vfp_probe();
-    k->koro_ctx_ = koro__asm_prepare(koro__top(k)->hi, k, fn, arg);
+    k->koro_ctx_ = koro__asm_prepare(k->koro_hi_, k, fn, arg);
     return 0;
 }
 

@@ -12,10 +12,10 @@
  *
  *   koro_lo_                                         top of caller's memory
  *   | canary | C stack (grows down) | struct em | Asyncify data (grows up) |
- *                                   ^ hi after koro__bk_init
+ *                                   ^ koro_hi_ after koro__bk_init
  *
- * hi (koro__top(k)->hi) is lowered to the top of the C stack, so the canary,
- * the watermark and koro_stack_bounds() all describe the C stack.  The C
+ * koro_hi_ is lowered to the top of the C stack, so the canary, the
+ * watermark and koro_stack_bounds() all describe the C stack.  The C
  * stack's limit handed to Emscripten is koro_lo_ itself: Emscripten's own
  * stack cookie (-sSTACK_OVERFLOW_CHECK, default at -O0) is written at
  * limit + 4 .. limit + 12, inside the canary's 16 bytes but clear of its
@@ -101,7 +101,7 @@ asyncify_share(size_t avail)
 int
 koro__bk_init(koro_t *k, koro_fn fn, void *arg)
 {
-    unsigned char *top = koro__top(k)->hi;
+    unsigned char *top = k->koro_hi_;
     size_t async = asyncify_share((size_t)(top - k->koro_lo_) - KORO_EM_TOP);
     unsigned char *async_lo = top - async;
     struct koro_em *em = (struct koro_em *)(async_lo - KORO_EM_TOP);
@@ -113,7 +113,7 @@ koro__bk_init(koro_t *k, koro_fn fn, void *arg)
     emscripten_fiber_init(&em->fiber, em_start, em, k->koro_lo_,
                           (size_t)(c_top - k->koro_lo_), async_lo, async);
     k->koro_ctx_ = &em->fiber;
-    koro__top(k)->hi = c_top;
+    k->koro_hi_ = c_top;
     return 0;
 }
 
@@ -163,7 +163,7 @@ unsigned char *
 koro__bk_frame_low(const koro_t *k)
 {
     /* Nothing is written on the C stack before the first switch. */
-    return koro__top(k)->hi;
+    return k->koro_hi_;
 }
 
 /* The fiber struct, the smallest Asyncify share, the canary and alignment

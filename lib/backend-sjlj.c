@@ -15,7 +15,7 @@
  *
  *   struct koro_sjlj (jmp_buf, FP control, fn, arg)  <- k->koro_ctx_
  *   the dead signal frame the kernel left             (not usable)
- *   ----------------------------------------- hi (koro__top(k)->hi)
+ *   ---------------------------------------------------- k->koro_hi_
  *   the handler's frame: the saved context's stack   <- frame_low
  *   ... free stack for the coroutine's body ...
  *   the canary                                        <- k->koro_lo_
@@ -162,7 +162,7 @@ static KORO_NOINLINE void
 vg_stack_returned(const koro_t *dead)
 {
     VALGRIND_MAKE_MEM_DEFINED(dead->koro_lo_,
-                              (size_t)(koro__top(dead)->hi - dead->koro_lo_));
+                              (size_t)(dead->koro_hi_ - dead->koro_lo_));
 }
 #endif
 
@@ -437,7 +437,7 @@ lowest_written(unsigned char *lo, unsigned char *hi)
 int
 koro__bk_init(koro_t *k, koro_fn fn, void *arg)
 {
-    uintptr_t top = (uintptr_t)koro__top(k)->hi;
+    uintptr_t top = (uintptr_t)k->koro_hi_;
     struct koro_sjlj *c =
         (struct koro_sjlj *)((top - sizeof *c) & ~(uintptr_t)15);
     unsigned char *lo = k->koro_lo_, *hi = (unsigned char *)c, *win;
@@ -472,7 +472,7 @@ koro__bk_init(koro_t *k, koro_fn fn, void *arg)
     if (birth_tls.frame_top > (uintptr_t)c->frame_low &&
         birth_tls.frame_top < (uintptr_t)hi)
         hi = (unsigned char *)(birth_tls.frame_top & ~(uintptr_t)15);
-    koro__top(k)->hi = hi;
+    k->koro_hi_ = hi;
     return 0;
 }
 

@@ -12,7 +12,7 @@
  *
  * Lifetimes, which are the hard part:
  *  - The thread is created at the first switch into the coroutine, with
- *    pthread_attr_setstack() on [koro_lo_, hi) (below our state).
+ *    pthread_attr_setstack() on [koro_lo_, koro_hi_) (below our state).
  *    The C library puts its thread descriptor and static TLS at the top of
  *    that range too, and the kernel writes the descriptor's tid word when
  *    the thread dies.  So the stack is only free again once the thread is
@@ -489,7 +489,7 @@ koro__bk_stack_min(void)
 int
 koro__bk_init(koro_t *k, koro_fn fn, void *arg)
 {
-    uintptr_t top = (uintptr_t)koro__top(k)->hi - sizeof(struct kt_co);
+    uintptr_t top = (uintptr_t)k->koro_hi_ - sizeof(struct kt_co);
     struct kt_co *c = (struct kt_co *)(top & ~(uintptr_t)63);
 
     memset(c, 0, sizeof *c);
@@ -500,15 +500,14 @@ koro__bk_init(koro_t *k, koro_fn fn, void *arg)
     c->fn = fn;
     c->arg = arg;
     k->koro_ctx_ = c;
-    koro__top(k)->hi = (unsigned char *)c;
+    k->koro_hi_ = (unsigned char *)c;
     return 0;
 }
 
 unsigned char *
 koro__bk_frame_low(const koro_t *k)
 {
-    /* Our state starts there; the thread is not born. */
-    return koro__top(k)->hi;
+    return k->koro_hi_; /* our state starts there; the thread is not born */
 }
 
 /* The thread function.  The coroutine's own frames live below `home`;

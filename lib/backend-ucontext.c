@@ -100,7 +100,7 @@ koro__uc_start(void)
 int
 koro__bk_init(koro_t *k, koro_fn fn, void *arg)
 {
-    uintptr_t top = (uintptr_t)koro__top(k)->hi;
+    uintptr_t top = (uintptr_t)k->koro_hi_;
     struct koro_uc *c = (struct koro_uc *)((top - sizeof *c) & ~(uintptr_t)15);
     unsigned char *lo = k->koro_lo_, *hi = (unsigned char *)c, *p;
 
@@ -126,7 +126,7 @@ koro__bk_init(koro_t *k, koro_fn fn, void *arg)
         p++;
     c->frame_low = p;
     k->koro_ctx_ = c;
-    koro__top(k)->hi = hi;
+    k->koro_hi_ = hi;
     return 0;
 }
 

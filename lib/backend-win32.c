@@ -44,7 +44,7 @@ const char koro__bk_name[] = "win32 threads (OS-allocated stacks)";
 static struct koro_w32 *
 state(const koro_t *k)
 {
-    return (struct koro_w32 *)(void *)koro__top(k)->hi;
+    return (struct koro_w32 *)(void *)k->koro_hi_;
 }
 
 /* Release: everything the waker wrote (the core's bookkeeping) is seen by
@@ -83,14 +83,14 @@ thread_main(void *p)
 int
 koro__bk_init(koro_t *k, koro_fn fn, void *arg)
 {
-    size_t size = (size_t)(koro__top(k)->hi - k->koro_lo_);
-    uintptr_t top = (uintptr_t)koro__top(k)->hi - sizeof(struct koro_w32);
+    size_t size = (size_t)(k->koro_hi_ - k->koro_lo_);
+    uintptr_t top = (uintptr_t)k->koro_hi_ - sizeof(struct koro_w32);
     struct koro_w32 *w;
 
     top &= ~(uintptr_t)15;
     if (top < (uintptr_t)k->koro_lo_ + KORO_CANARY_SIZE)
         return KORO_ESTACK;
-    koro__top(k)->hi = (unsigned char *)top;
+    k->koro_hi_ = (unsigned char *)top;
     w = state(k);
     w->fn = fn;
     w->arg = arg;
@@ -135,7 +135,7 @@ koro__bk_fini(koro_t *k)
 unsigned char *
 koro__bk_frame_low(const koro_t *k)
 {
-    return koro__top(k)->hi;
+    return k->koro_hi_;
 }
 
 size_t

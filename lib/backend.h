@@ -11,10 +11,10 @@
 #include "koro-int.h"
 
 /* Prepare k so that the first koro__switch() into it calls
- * koro__entry(k, fn, arg) on its stack [k->koro_lo_, koro__top(k)->hi).
- * The backend may carve its own state (a jmp_buf, a ucontext_t, hand-off
- * objects) from the top of that range, lowering koro__top(k)->hi, so
- * that koro_t keeps one size for every backend.  Returns 0 or KORO_E*. */
+ * koro__entry(k, fn, arg) on its stack [k->koro_lo_, k->koro_hi_).  The
+ * backend may carve its own state (a jmp_buf, a ucontext_t, hand-off
+ * objects) from the top of that range, lowering k->koro_hi_, so that
+ * koro_t keeps one size for every backend.  Returns 0 or a KORO_E* code. */
 KORO_HIDDEN int koro__bk_init(koro_t *k, koro_fn fn, void *arg);
 
 /* Save the running context into `from` and continue `to`.  Returns 0 when

@@ -8,29 +8,6 @@
 
 KORO_TLS_DEFINE;
 
-/* The block at the top of each stack (koro-int.h) fits its reservation. */
-typedef char koro__top_fits[sizeof(struct koro_top) <= KORO_TOP_SIZE ? 1 : -1];
-
-/* A dead coroutine's stack is the caller's again, and so is the block on
- * it; its name moves into koro_parent_, which a dead one has no use for,
- * so that koro_name() still answers after the stack is reused. */
-typedef char koro__name_fits[sizeof(const char *) == sizeof(koro_t *) ? 1 : -1];
-
-static const char *
-dead_name(const koro_t *k)
-{
-    const char *name;
-
-    memcpy(&name, &k->koro_parent_, sizeof name);
-    return name;
-}
-
-static void
-dead_name_set(koro_t *k, const char *name)
-{
-    memcpy(&k->koro_parent_, &name, sizeof name);
-}
-
 /* ------------------------------------------------------------------ */
 /* Stack canary.  Written at koro_init(), checked whenever a coroutine
  * switches away (yield, nested resume, finish).  A broken canary means the
@@ -105,7 +82,6 @@ koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
 {
     uintptr_t lo, hi;
     size_t lo_off;
-    struct koro_top *top;
     int rc;
 
     if (!k || !fn || !stack)
@@ -120,17 +96,11 @@ koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
     hi = ((uintptr_t)stack + stack_size) & ~(uintptr_t)15;
     hi -= colour_offsets(hi, hi - lo, &lo_off);
     lo += lo_off;
-    hi -= KORO_TOP_SIZE; /* the block (koro-int.h) */
-    if ((hi - lo) >> 4 > UINT32_MAX)
-        lo = hi - ((uintptr_t)UINT32_MAX << 4);
 
     koro__san_prepare(stack, stack_size);
     memset(k, 0, sizeof *k);
     k->koro_lo_ = (unsigned char *)lo;
-    k->koro_top_ = (uint32_t)((hi - lo) >> 4);
-    top = koro__top(k);
-    memset(top, 0, sizeof *top);
-    top->hi = (unsigned char *)hi;
+    k->koro_hi_ = (unsigned char *)hi;
     canary_set(k);
     rc = koro__bk_init(k, fn, arg);
     if (rc < 0) {
@@ -247,7 +217,6 @@ yield_general(struct koro_tls *t, koro_t *self, koro_t *p)
         return KORO_SWITCH_YIELD_FP(self, p, KORO_FP_LOAD);
     }
     mode = fp_mode(self, p);
-
     koro__set_status(self, KORO_SUSPENDED);
     if (p->koro_lo_) {
         koro__set_status(p, KORO_RUNNING);
@@ -335,9 +304,8 @@ koro__entry(koro_t *k, koro_fn fn, void *arg)
     koro_t *p;
 
     koro__san_enter(k);
-    /* Marked here, once, not by every koro_resume(): the hot path
-     * touches nothing of the block at the top of the stack. */
-    koro__top(k)->flags |= KORO_F_STARTED;
+    /* Here, once, for every path that starts a coroutine. */
+    k->koro_flags_ |= KORO_F_STARTED;
     fn(arg);
     /* Read the TLS again: the body may have run on another OS thread's
      * behalf (threads backend), and the compiler must not reuse an address
@@ -346,7 +314,7 @@ koro__entry(koro_t *k, koro_fn fn, void *arg)
     canary_check(k);
     p = k->koro_parent_;
     k->koro_state_ = KORO_ST(KORO_DEAD);
-    dead_name_set(k, koro__top(k)->name);
+    k->koro_parent_ = NULL;
     if (p->koro_lo_) {
         koro__set_status(p, KORO_RUNNING);
         t->cur = p;
@@ -385,10 +353,8 @@ koro_fini(koro_t *k)
         return KORO_ERUNNING;
     if (st == KORO_NORMAL)
         return KORO_ENORMAL;
-    /* A dead coroutine's stack, and the block on it, may be the caller's
-     * again: the scheduler let go of it when it died. */
+    koro__sched_forget(k);
     if (st == KORO_SUSPENDED) {
-        koro__sched_forget(k);
         koro__bk_fini(k);
         koro__san_release(k, 0);
     }
@@ -399,7 +365,7 @@ koro_fini(koro_t *k)
 KORO_API size_t
 koro_stack_min(void)
 {
-    return koro__bk_stack_min() + KORO_SAN_STACK_EXTRA + KORO_TOP_SIZE;
+    return koro__bk_stack_min() + KORO_SAN_STACK_EXTRA;
 }
 
 KORO_API const char *
@@ -411,25 +377,16 @@ koro_backend(void)
 KORO_API int
 koro_set_name(koro_t *k, const char *name)
 {
-    int st = koro_status(k);
-
-    if (st < 0)
+    if (koro_status(k) < 0)
         return KORO_EINVAL;
-    if (st == KORO_DEAD)
-        dead_name_set(k, name);
-    else
-        koro__top(k)->name = name;
+    k->koro_name_ = name;
     return 0;
 }
 
 KORO_API const char *
 koro_name(const koro_t *k)
 {
-    int st = koro_status(k);
-
-    if (st < 0)
-        return NULL;
-    return st == KORO_DEAD ? dead_name(k) : koro__top(k)->name;
+    return koro_status(k) < 0 ? NULL : k->koro_name_;
 }
 
 KORO_API int
@@ -438,7 +395,7 @@ koro_stack_bounds(const koro_t *k, void **lo, void **hi)
     if (koro_status(k) < 0 || !lo || !hi)
         return KORO_EINVAL;
     *lo = k->koro_lo_;
-    *hi = koro__top(k)->hi;
+    *hi = k->koro_hi_;
     return 0;
 }
 
@@ -453,13 +410,13 @@ koro_watermark(koro_t *k)
 
     if (st < 0)
         return KORO_EINVAL;
-    if (st != KORO_SUSPENDED || (koro__top(k)->flags & KORO_F_STARTED))
+    if (st != KORO_SUSPENDED || (k->koro_flags_ & KORO_F_STARTED))
         return KORO_ESTARTED;
     lo = k->koro_lo_ + KORO_CANARY_SIZE;
     top = koro__bk_frame_low(k);
     if (top > lo)
         memset(lo, KORO_WATERMARK_BYTE, (size_t)(top - lo));
-    koro__top(k)->flags |= KORO_F_WATERMARK;
+    k->koro_flags_ |= KORO_F_WATERMARK;
     return 0;
 }
 
@@ -471,7 +428,7 @@ koro_share_fpenv(koro_t *k)
     if (st < 0)
         return st;
 #ifdef KORO_BK_FPSHARE
-    if (st != KORO_SUSPENDED || (koro__top(k)->flags & KORO_F_STARTED))
+    if (st != KORO_SUSPENDED || (k->koro_flags_ & KORO_F_STARTED))
         return KORO_ESTARTED;
     k->koro_state_ |= KORO_TAG_FPSHARE;
     return 0;
@@ -487,10 +444,10 @@ koro_stack_used(const koro_t *k, size_t *used)
 
     if (koro_status(k) < 0 || !used)
         return KORO_EINVAL;
-    if (!(koro__top(k)->flags & KORO_F_WATERMARK))
+    if (!(k->koro_flags_ & KORO_F_WATERMARK))
         return KORO_ENOSYS;
     p = k->koro_lo_ + KORO_CANARY_SIZE;
-    end = koro__top(k)->hi;
+    end = k->koro_hi_;
     p = koro__san_scan(p, end, KORO_WATERMARK_BYTE);
     *used = (size_t)(end - p);
     return 0;

@@ -61,29 +61,7 @@ koro__set_status(koro_t *k, int s)
     k->koro_state_ = (k->koro_state_ & 0xffff0000u) | (uint32_t)s;
 }
 
-/* What the library keeps for a coroutine besides koro_t: a block at the
- * top of its stack, above everything the backends carve from there, so a
- * stack that overflows downwards reaches it last (an overflow report
- * still has the name).  koro_t's 32-bit koro_top_ holds its distance from
- * koro_lo_ in 16-byte units; koro_init() uses only the top 64 GiB of a
- * larger stack.  The thread's root context has no block. */
-struct koro_top {
-    unsigned char *hi; /* one past the highest usable byte */
-    const char *name;  /* optional name, for diagnostics */
-    koro_t *next;      /* scheduler: queue link or wait record */
-    void *sched;       /* scheduler that owns it, if any */
-    uint32_t flags;    /* KORO_F_* and the scheduler's KORO_SF_* */
-};
-#define KORO_TOP_SIZE ((sizeof(struct koro_top) + 15) & ~(size_t)15)
-
-static inline struct koro_top *
-koro__top(const koro_t *k)
-{
-    return (struct koro_top *)(void *)(k->koro_lo_ +
-                                       ((size_t)k->koro_top_ << 4));
-}
-
-/* flags bits owned by the core; bits 16-31 belong to the scheduler. */
+/* koro_flags_ bits owned by the core; bits 16-31 belong to the scheduler. */
 #define KORO_F_STARTED 0x1u   /* has run (koro__entry was entered) */
 #define KORO_F_WATERMARK 0x2u /* the stack was filled with the pattern */
 #define KORO_F_SCHED_MASK 0xffff0000u

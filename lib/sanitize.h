@@ -183,7 +183,7 @@ koro__san_release(koro_t *k, int self)
          * stack: the caller's next memset() of its buffer would be an
          * invalid write.  Defined, as koro__san_prepare() leaves it. */
         VALGRIND_MAKE_MEM_DEFINED(k->koro_lo_ - KORO_HARD_SIZE,
-                                  (size_t)(koro__top(k)->hi - k->koro_lo_) +
+                                  (size_t)(k->koro_hi_ - k->koro_lo_) +
                                       KORO_HARD_SIZE);
     }
 #endif
@@ -197,7 +197,7 @@ koro__san_release(koro_t *k, int self)
 #ifdef KORO_ASAN
     if (!self)
         ASAN_UNPOISON_MEMORY_REGION(k->koro_lo_ - KORO_HARD_SIZE,
-                                    (size_t)(koro__top(k)->hi - k->koro_lo_) +
+                                    (size_t)(k->koro_hi_ - k->koro_lo_) +
                                         KORO_HARD_SIZE);
 #endif
     (void)k;
@@ -230,9 +230,9 @@ koro__san_start(void **fake, const koro_t *to)
 {
 #ifdef KORO_ASAN
     if (to->koro_lo_)
-        __sanitizer_start_switch_fiber(
-            fake, to->koro_lo_ - KORO_HARD_SIZE,
-            (size_t)(koro__top(to)->hi - to->koro_lo_) + KORO_HARD_SIZE);
+        __sanitizer_start_switch_fiber(fake, to->koro_lo_ - KORO_HARD_SIZE,
+                                       (size_t)(to->koro_hi_ - to->koro_lo_) +
+                                           KORO_HARD_SIZE);
     else
         __sanitizer_start_switch_fiber(fake, koro__san_root.bottom,
                                        koro__san_root.size);

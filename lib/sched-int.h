@@ -14,10 +14,10 @@
 #define KORO_ALWAYS_INLINE inline
 #endif
 
-/* Scheduler bits of koro__top(k)->flags (inside KORO_F_SCHED_MASK). */
-#define KORO_SF_SPAWNED 0x00010000u /* its sched owns it until it ends */
-#define KORO_SF_QUEUED 0x00020000u  /* on the run queue (next) */
-#define KORO_SF_BLOCKED 0x00040000u /* next is its koro__waiter */
+/* Scheduler bits of koro_flags_ (inside KORO_F_SCHED_MASK). */
+#define KORO_SF_SPAWNED 0x00010000u /* koro_sched_ owns it until it ends */
+#define KORO_SF_QUEUED 0x00020000u  /* on the run queue (koro_next_) */
+#define KORO_SF_BLOCKED 0x00040000u /* koro_next_ is its koro__waiter */
 #define KORO_SF_PARKED 0x00080000u  /* suspended inside koro__park() */
 
 #define KORO_SCHED_MAGIC 0x4b534348u /* "KSCH" */
@@ -45,7 +45,7 @@ koro__sched_of(koro_t *self)
 
     if (!self)
         return NULL;
-    s = (koro_sched_t *)koro__top(self)->sched;
+    s = (koro_sched_t *)self->koro_sched_;
     return s && s->koro_cur_ == self ? s : NULL;
 }
 
@@ -53,9 +53,9 @@ koro__sched_of(koro_t *self)
 static inline void
 koro__runq_push(koro_sched_t *s, koro_t *k)
 {
-    koro__top(k)->next = NULL;
+    k->koro_next_ = NULL;
     if (s->koro_tail_)
-        koro__top(s->koro_tail_)->next = k;
+        s->koro_tail_->koro_next_ = k;
     else
         s->koro_head_ = k;
     s->koro_tail_ = k;
@@ -112,13 +112,13 @@ koro__park_now(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
     w->k = self;
     if (w->timed)
         koro__timer_add(s, w);
-    koro__top(self)->flags |= KORO_SF_BLOCKED | KORO_SF_PARKED;
-    koro__top(self)->next = (koro_t *)(void *)w;
+    self->koro_flags_ |= KORO_SF_BLOCKED | KORO_SF_PARKED;
+    self->koro_next_ = (koro_t *)(void *)w;
     n = s->koro_head_;
-    if (n && (koro__top(n)->flags & KORO_SF_PARKED)) {
-        if (!(s->koro_head_ = koro__top(n)->next))
+    if (n && (n->koro_flags_ & KORO_SF_PARKED)) {
+        if (!(s->koro_head_ = n->koro_next_))
             s->koro_tail_ = NULL;
-        koro__top(n)->flags &= ~KORO_SF_PARKED;
+        n->koro_flags_ &= ~KORO_SF_PARKED;
         s->koro_cur_ = n;
         koro__transfer(self, n);
     } else {
@@ -158,8 +158,8 @@ koro__ready(struct koro__waiter *w, int fired)
     koro_t *k = w->k;
 
     w->fired = fired;
-    koro__top(k)->flags &= ~KORO_SF_BLOCKED;
-    koro__runq_push((koro_sched_t *)koro__top(k)->sched, k);
+    k->koro_flags_ &= ~KORO_SF_BLOCKED;
+    koro__runq_push((koro_sched_t *)k->koro_sched_, k);
 }
 
 /* w is done (fired = index, or -1 for its timer): detach it and make its

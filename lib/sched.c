@@ -1,7 +1,7 @@
 /* sched.c - a FIFO scheduler over the core API, with timers.
  *
- * The run queue is intrusive (koro__top(k)->next); a blocked coroutine
- * is off the queue and its next points to its wait record, which lives
+ * The run queue is intrusive (koro_t.koro_next_); a blocked coroutine is
+ * off the queue and its koro_next_ points to its wait record, which lives
  * in its own stack frame.  Timers are a list of those wait records sorted
  * by deadline.  Nothing is allocated.
  *
@@ -148,7 +148,7 @@ koro__waiter_detach(struct koro__waiter *w)
         if (w->cases[i].koro_waiter_)
             koro__sel_unlink(&w->cases[i]);
     if (w->timed)
-        timer_del((koro_sched_t *)koro__top(w->k)->sched, w);
+        timer_del((koro_sched_t *)w->k->koro_sched_, w);
 }
 
 /* ------------------------------------------------------------------ */
@@ -173,12 +173,12 @@ koro_sched_spawn(koro_sched_t *s, koro_t *k)
 
     if (!s || s->koro_magic_ != KORO_SCHED_MAGIC || st < 0)
         return KORO_EINVAL;
-    if (koro__top(k)->flags & KORO_SF_SPAWNED)
+    if (k->koro_flags_ & KORO_SF_SPAWNED)
         return KORO_EBUSY;
-    if (st != KORO_SUSPENDED || (koro__top(k)->flags & KORO_F_STARTED))
+    if (st != KORO_SUSPENDED || (k->koro_flags_ & KORO_F_STARTED))
         return KORO_ESTARTED;
-    koro__top(k)->sched = s;
-    koro__top(k)->flags |= KORO_SF_SPAWNED;
+    k->koro_sched_ = s;
+    k->koro_flags_ |= KORO_SF_SPAWNED;
     s->koro_live_++;
     koro__runq_push(s, k);
     return 0;
@@ -195,9 +195,9 @@ static void
 release(koro_sched_t *s, koro_t *k)
 {
     s->koro_live_--;
-    koro__top(k)->sched = NULL;
-    koro__top(k)->next = NULL;
-    koro__top(k)->flags &= ~KORO_F_SCHED_MASK;
+    k->koro_sched_ = NULL;
+    k->koro_next_ = NULL;
+    k->koro_flags_ &= ~KORO_F_SCHED_MASK;
 }
 
 /* Nothing is runnable: finish, report a deadlock, or sleep until the
@@ -241,9 +241,9 @@ koro_sched_run(koro_sched_t *s)
                 break;
             continue;
         }
-        if (!(s->koro_head_ = koro__top(k)->next))
+        if (!(s->koro_head_ = k->koro_next_))
             s->koro_tail_ = NULL;
-        koro__top(k)->flags &= ~KORO_SF_PARKED; /* see koro__park_now */
+        k->koro_flags_ &= ~KORO_SF_PARKED; /* see koro__park_now */
         /* While others are runnable, look at the clock only now and then:
          * reading it costs more than a switch. */
         if (KORO_UNLIKELY(s->koro_timers_ != NULL) && !(++s->koro_ticks_ & 63))
@@ -259,8 +259,7 @@ koro_sched_run(koro_sched_t *s)
          * the processor to another one (koro__park). */
         r = s->koro_cur_;
         s->koro_cur_ = NULL;
-        if (r->koro_state_ != KORO_ST(KORO_DEAD) &&
-            (koro__top(r)->flags & KORO_SF_BLOCKED))
+        if (r->koro_flags_ & KORO_SF_BLOCKED)
             continue;
         if (r->koro_state_ == KORO_ST(KORO_DEAD)) {
             if (r != k)
@@ -299,22 +298,22 @@ koro_sleep(uint64_t ns)
 void
 koro__sched_forget(koro_t *k)
 {
-    koro_sched_t *s = (koro_sched_t *)koro__top(k)->sched;
+    koro_sched_t *s = (koro_sched_t *)k->koro_sched_;
     koro_t **pp;
 
-    if (!s || !(koro__top(k)->flags & KORO_SF_SPAWNED))
+    if (!s || !(k->koro_flags_ & KORO_SF_SPAWNED))
         return;
-    if (koro__top(k)->flags & KORO_SF_BLOCKED) {
-        koro__waiter_detach((struct koro__waiter *)(void *)koro__top(k)->next);
+    if (k->koro_flags_ & KORO_SF_BLOCKED) {
+        koro__waiter_detach((struct koro__waiter *)(void *)k->koro_next_);
     } else {
         /* Neither blocked nor running: it is on the run queue.  O(queue
          * length), but fini of a runnable coroutine is rare. */
         koro_t *prev = NULL;
 
-        for (pp = &s->koro_head_; *pp && *pp != k; pp = &koro__top(*pp)->next)
+        for (pp = &s->koro_head_; *pp && *pp != k; pp = &(*pp)->koro_next_)
             prev = *pp;
         if (*pp) {
-            *pp = koro__top(k)->next;
+            *pp = k->koro_next_;
             if (s->koro_tail_ == k)
                 s->koro_tail_ = prev;
         }

@@ -26,7 +26,7 @@
 /* A 528-byte switch frame (18 GPRs, 18 FPRs, 12 vector registers): a body
  * calling koro_yield() peaks at 688 bytes at -O2 and 816 at -O0, and
  * prepare leaves the frame's low 472 bytes alone (see the .S file). */
-#define KORO_ABI_STACK_MIN 960 /* + the core's 16 + 48 bytes: 1 KiB */
+#define KORO_ABI_STACK_MIN 1008 /* + the core's 16-byte record: 1 KiB */
 #define KORO_ABI_FRAME_SKIP 472
 #elif defined(__s390x__)
 #define KORO_ABI_S390X_ELF 1
@@ -34,7 +34,7 @@
 #define KORO_ABI_FILE "s390x-elf.S"
 /* Every C frame carries a 160-byte register save area: a body calling
  * koro_yield() peaks at 464 bytes at -O2 and 904 at -O0. */
-#define KORO_ABI_STACK_MIN 960 /* + the core's 16 + 48 bytes: 1 KiB */
+#define KORO_ABI_STACK_MIN 1008 /* + the core's 16-byte record: 1 KiB */
 #elif defined(__mips64) && defined(_MIPS_SIM) && _MIPS_SIM == _ABI64 &&    \
     defined(__MIPSEL__) && defined(__mips_hard_float)
 #define KORO_ABI_MIPS64EL_N64 1
@@ -63,7 +63,7 @@
 /* The switch frame alone holds ten 16-byte xmm registers, and every call
  * reserves 32 bytes of shadow space: a body using a channel needs more
  * than 512 bytes. */
-#define KORO_ABI_STACK_MIN 976 /* + the core's 48-byte block: 1 KiB */
+#define KORO_ABI_STACK_MIN 1024
 #elif defined(__i386__)
 /* cdecl: Linux, the BSDs, Android, macOS, and Windows (the file adds the
  * SEH chain and TIB fields for _WIN32 / __CYGWIN__). */
