@@ -27,7 +27,8 @@
 
 /* The two halves of every switch: push the callee-saved registers and
  * make room for the FP control slot; pop them, pop the resume address and
- * jump there (returning 0 in the context we arrive in). */
+ * jump there (returning 0 in the context we arrive in).  No $-immediates
+ * in macros: Apple's assembler reads $8 there as a macro argument. */
 .macro KORO_SAVE_FRAME
 	pushq	%rbp
 	.cfi_adjust_cfa_offset 8
@@ -47,12 +48,12 @@
 	pushq	%r15
 	.cfi_adjust_cfa_offset 8
 	.cfi_rel_offset %r15, 0
-	subq	$8, %rsp
+	leaq	-8(%rsp), %rsp
 	.cfi_adjust_cfa_offset 8
 .endm
 
 .macro KORO_LOAD_FRAME_AND_GO
-	addq	$8, %rsp
+	leaq	8(%rsp), %rsp
 	.cfi_adjust_cfa_offset -8
 	popq	%r15
 	.cfi_adjust_cfa_offset -8
