@@ -130,7 +130,7 @@ root_fiber(koro_t *root)
     return &r->fiber;
 }
 
-int
+KORO_SWITCH_CC int
 koro__switch(koro_t *from, koro_t *to)
 {
     emscripten_fiber_t *f = from->koro_ctx_;

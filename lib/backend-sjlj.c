@@ -166,7 +166,7 @@ vg_stack_returned(const koro_t *dead)
 }
 #endif
 
-int
+KORO_SWITCH_CC int
 koro__switch(koro_t *from, koro_t *to)
 {
     struct koro_sjlj_ctx *f = cx_of(from);

@@ -612,7 +612,7 @@ kt_woken(koro_t *self, struct kt_wake *w)
     koro__set_cur(self);
 }
 
-int
+KORO_SWITCH_CC int
 koro__switch(koro_t *from, koro_t *to)
 {
     struct kt_wake *fw = from->koro_ctx_, *tw = to->koro_ctx_;

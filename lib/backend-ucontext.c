@@ -48,7 +48,7 @@ uc_of(koro_t *k)
     return k->koro_lo_ ? &((struct koro_uc *)k->koro_ctx_)->uc : &root_uc;
 }
 
-int
+KORO_SWITCH_CC int
 koro__switch(koro_t *from, koro_t *to)
 {
     return swapcontext(uc_of(from), uc_of(to)) == 0 ? 0 : KORO_ESYS;

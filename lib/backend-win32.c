@@ -102,7 +102,7 @@ koro__bk_init(koro_t *k, koro_fn fn, void *arg)
     return w->thread ? 0 : KORO_ESYS;
 }
 
-int
+KORO_SWITCH_CC int
 koro__switch(koro_t *from, koro_t *to)
 {
     __atomic_store_n(&from->koro_ctx_, NULL, __ATOMIC_RELAXED);

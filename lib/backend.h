@@ -17,13 +17,25 @@
  * koro_t keeps one size for every backend.  Returns 0 or a KORO_E* code. */
 KORO_HIDDEN int koro__bk_init(koro_t *k, koro_fn fn, void *arg);
 
+/* On 32-bit x86, cdecl passes arguments on the stack, and a function may
+ * not tail-call one that takes more stack arguments than it was given:
+ * koro_resume(k) would call koro__switch(from, to) and come back through
+ * a ret that mispredicts in every switch (32 ns per round trip instead of
+ * 12).  regparm(2) passes from and to in eax and edx, so the tail call
+ * stays a jmp.  The switches in lib/arch and configure's probe assume it. */
+#if defined(__i386__) && (defined(__GNUC__) || defined(__clang__))
+#define KORO_SWITCH_CC __attribute__((regparm(2)))
+#else
+#define KORO_SWITCH_CC
+#endif
+
 /* Save the running context into `from` and continue `to`.  Returns 0 when
  * something switches back to `from`, or a negative KORO_E* code if the
  * switch could not happen (then `from` simply continues).  The core has
  * already updated the states and the current-coroutine pointer; a backend
  * whose contexts live on different OS threads must set koro__tls.cur again
  * after it wakes (see koro__set_cur()). */
-KORO_HIDDEN int koro__switch(koro_t *from, koro_t *to);
+KORO_HIDDEN KORO_SWITCH_CC int koro__switch(koro_t *from, koro_t *to);
 
 /* A switch that saves from's floating-point control state only with
  * KORO_FP_SAVE in mode and loads to's only with KORO_FP_LOAD, for
@@ -35,14 +47,16 @@ KORO_HIDDEN int koro__switch(koro_t *from, koro_t *to);
 #define KORO_FP_BOTH (KORO_FP_SAVE | KORO_FP_LOAD)
 #if defined(KORO_BK_ASM)
 #include "arch/abi.h"
-#if defined(KORO_ABI_X86_64_SYSV)
+#if defined(KORO_ABI_X86_64_SYSV) || defined(KORO_ABI_X86_64_WIN64) ||         \
+    defined(KORO_ABI_I386_CDECL)
 #define KORO_BK_FPSHARE 1
 #endif
 #endif
 #ifdef KORO_BK_FPSHARE
-KORO_HIDDEN int koro__switch_s(koro_t *from, koro_t *to); /* save only */
-KORO_HIDDEN int koro__switch_l(koro_t *from, koro_t *to); /* load only */
-KORO_HIDDEN int koro__switch_n(koro_t *from, koro_t *to); /* neither */
+/* _s saves only, _l loads only, _n does neither. */
+KORO_HIDDEN KORO_SWITCH_CC int koro__switch_s(koro_t *from, koro_t *to);
+KORO_HIDDEN KORO_SWITCH_CC int koro__switch_l(koro_t *from, koro_t *to);
+KORO_HIDDEN KORO_SWITCH_CC int koro__switch_n(koro_t *from, koro_t *to);
 static inline int
 koro__switch_fp(koro_t *from, koro_t *to, unsigned mode)
 {

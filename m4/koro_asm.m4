@@ -11,6 +11,9 @@ m4_define([_KORO_ASM_PROG], [[
 #include <string.h>
 typedef struct { void *ctx; } ctx_t;
 typedef void (*fn_t)(void *);
+#if defined(__i386__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((regparm(2))) /* as lib/backend.h declares it */
+#endif
 int koro__switch(ctx_t *from, ctx_t *to);
 void *koro__asm_prepare(void *top, ctx_t *k, fn_t fn, void *arg);
 void koro__entry(ctx_t *k, fn_t fn, void *arg);

@@ -501,10 +501,26 @@ fpshare_skip(void)
                              : NULL;
 }
 
+/* The builds that support koro_share_fpenv (its man page lists them),
+ * named independently of the library so that a build losing or gaining
+ * the mark fails here. */
+static int
+fpshare_expected(void)
+{
+    static const char *const yes[] = {"asm x86_64-sysv", "asm x86_64-win64",
+                                      "asm i386-cdecl"};
+    size_t i;
+
+    for (i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        if (strcmp(koro_backend(), yes[i]) == 0)
+            return 1;
+    return 0;
+}
+
 START_TEST(fpenv_share_errors)
 {
     koro_t k, junk;
-    int want = strcmp(koro_backend(), "asm x86_64-sysv") == 0 ? 0 : KORO_ENOSYS;
+    int want = fpshare_expected() ? 0 : KORO_ENOSYS;
 
     memset(&junk, 0x5a, sizeof junk);
     ck_assert_int_eq(koro_share_fpenv(NULL), KORO_EINVAL);

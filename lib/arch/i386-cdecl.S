@@ -46,15 +46,18 @@
 
 	.text
 
-/* int koro__switch(koro_t *from, koro_t *to)
- * Saves the context into from->koro_ctx_ (offset 0), resumes to's; returns
- * 0 in from's context when something switches back to it. */
-	.p2align 4
-KORO_FUNC(koro__switch)
+/* One switch: save the context into from->koro_ctx_ (offset 0), resume
+ * to's, and return 0 in from's context when something switches back to
+ * it.  MXCSR and the x87 CW are stored only if \save and loaded only if
+ * \load: contexts marked with koro_share_fpenv have no FP control state of
+ * their own, and stmxcsr is the dearest instruction of a switch.  The
+ * frame has the same layout either way; a slot that was not stored is
+ * never loaded, because only contexts with their own state are loaded.
+ * No $-immediates in macros: Apple's assembler reads $8 there as a macro
+ * argument. */
+.macro KORO_SWITCH_BODY save, load
 	.cfi_startproc
 	KORO_ENDBR
-	movl	4(%esp), %eax		/* from */
-	movl	8(%esp), %edx		/* to */
 	pushl	%ebp
 	.cfi_adjust_cfa_offset 4
 	.cfi_rel_offset %ebp, 0
@@ -67,12 +70,14 @@ KORO_FUNC(koro__switch)
 	pushl	%edi
 	.cfi_adjust_cfa_offset 4
 	.cfi_rel_offset %edi, 0
-	subl	$(KORO_FRAME - 20), %esp
+	leal	-(KORO_FRAME - 20)(%esp), %esp
 	.cfi_adjust_cfa_offset KORO_FRAME - 20
+.if \save
 #if !defined(KORO_I386_NO_SSE)
 	stmxcsr	KORO_TIB_SIZE(%esp)
 #endif
 	fnstcw	KORO_TIB_SIZE + 4(%esp)
+.endif
 #if KORO_TIB
 	movl	%fs:0, %ecx
 	movl	%ecx, 0(%esp)
@@ -96,11 +101,13 @@ KORO_FUNC(koro__switch)
 	movl	12(%esp), %ecx
 	movl	%ecx, %fs:0xE0C
 #endif
+.if \load
 #if !defined(KORO_I386_NO_SSE)
 	ldmxcsr	KORO_TIB_SIZE(%esp)
 #endif
 	fldcw	KORO_TIB_SIZE + 4(%esp)
-	addl	$(KORO_FRAME - 20), %esp
+.endif
+	leal	KORO_FRAME - 20(%esp), %esp
 	.cfi_adjust_cfa_offset -(KORO_FRAME - 20)
 	popl	%edi
 	.cfi_adjust_cfa_offset -4
@@ -120,7 +127,31 @@ KORO_FUNC(koro__switch)
 	xorl	%eax, %eax
 	KORO_NOTRACK jmp *%ecx
 	.cfi_endproc
+.endm
+
+/* int koro__switch(koro_t *from, koro_t *to), and for koro_share_fpenv:
+ * into a marked context (_s), out of one (_l), between two (_n).  All
+ * take from in eax and to in edx (regparm(2), see lib/backend.h): the
+ * core's calls to them stay tail calls. */
+	.p2align 4
+KORO_FUNC(koro__switch)
+	KORO_SWITCH_BODY 1, 1
 KORO_END(koro__switch)
+
+	.p2align 4
+KORO_FUNC(koro__switch_s)
+	KORO_SWITCH_BODY 1, 0
+KORO_END(koro__switch_s)
+
+	.p2align 4
+KORO_FUNC(koro__switch_l)
+	KORO_SWITCH_BODY 0, 1
+KORO_END(koro__switch_l)
+
+	.p2align 4
+KORO_FUNC(koro__switch_n)
+	KORO_SWITCH_BODY 0, 0
+KORO_END(koro__switch_n)
 
 /* void *koro__asm_prepare(void *top, koro_t *k, koro_fn fn, void *arg)
  * Builds the initial frame below top (16-byte aligned) so that the first

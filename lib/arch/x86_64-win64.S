@@ -23,14 +23,18 @@
 
 	.text
 
-/* int koro__switch(koro_t *from, koro_t *to)      (rcx, rdx)
- * Saves the context into from->koro_ctx_ (offset 0), resumes to's; returns
- * 0 in from's context when something switches back to it.  The unwind
- * info describes the prologue; the layout is the same on every context's
- * stack, so it stays true after the stack pointer changes. */
-	.p2align 4
-KORO_FUNC(koro__switch)
-	.seh_proc KORO_SYM(koro__switch)
+/* One switch, the body of int koro__switch(koro_t *from, koro_t *to)
+ * (rcx, rdx) and its variants: saves the context into from->koro_ctx_
+ * (offset 0), resumes to's; returns 0 in from's context when something
+ * switches back to it.  MXCSR and the x87 CW are stored only if \save and
+ * loaded only if \load: contexts marked with koro_share_fpenv have no FP
+ * control state of their own, and stmxcsr is the dearest instruction of a
+ * switch; a slot that was not stored is never loaded, because only
+ * contexts with their own state are loaded.  The unwind info describes
+ * the prologue; the layout is the same on every context's stack, so it
+ * stays true after the stack pointer changes. */
+.macro KORO_SWITCH_BODY name, save, load
+	.seh_proc \name
 	pushq	%rbp
 	.seh_pushreg %rbp
 	pushq	%rbx
@@ -47,7 +51,7 @@ KORO_FUNC(koro__switch)
 	.seh_pushreg %r14
 	pushq	%r15
 	.seh_pushreg %r15
-	subq	$200, %rsp
+	leaq	-200(%rsp), %rsp
 	.seh_stackalloc 200
 	movaps	%xmm6, 0(%rsp)
 	.seh_savexmm %xmm6, 0
@@ -70,8 +74,10 @@ KORO_FUNC(koro__switch)
 	movaps	%xmm15, 144(%rsp)
 	.seh_savexmm %xmm15, 144
 	.seh_endprologue
+.if \save
 	stmxcsr	160(%rsp)
 	fnstcw	164(%rsp)
+.endif
 	movq	%gs:0x8, %rax
 	movq	%rax, 168(%rsp)
 	movq	%gs:0x10, %rax
@@ -87,8 +93,10 @@ KORO_FUNC(koro__switch)
 	movq	%rax, %gs:0x10
 	movq	184(%rsp), %rax
 	movq	%rax, %gs:0x1478
+.if \load
 	ldmxcsr	160(%rsp)
 	fldcw	164(%rsp)
+.endif
 	movaps	0(%rsp), %xmm6
 	movaps	16(%rsp), %xmm7
 	movaps	32(%rsp), %xmm8
@@ -99,7 +107,7 @@ KORO_FUNC(koro__switch)
 	movaps	112(%rsp), %xmm13
 	movaps	128(%rsp), %xmm14
 	movaps	144(%rsp), %xmm15
-	addq	$200, %rsp
+	leaq	200(%rsp), %rsp
 	popq	%r15
 	popq	%r14
 	popq	%r13
@@ -112,7 +120,29 @@ KORO_FUNC(koro__switch)
 	xorl	%eax, %eax
 	jmpq	*%rcx
 	.seh_endproc
+.endm
+
+/* int koro__switch(koro_t *from, koro_t *to), and for koro_share_fpenv:
+ * into a marked context (_s), out of one (_l), between two (_n). */
+	.p2align 4
+KORO_FUNC(koro__switch)
+	KORO_SWITCH_BODY KORO_SYM(koro__switch), 1, 1
 KORO_END(koro__switch)
+
+	.p2align 4
+KORO_FUNC(koro__switch_s)
+	KORO_SWITCH_BODY KORO_SYM(koro__switch_s), 1, 0
+KORO_END(koro__switch_s)
+
+	.p2align 4
+KORO_FUNC(koro__switch_l)
+	KORO_SWITCH_BODY KORO_SYM(koro__switch_l), 0, 1
+KORO_END(koro__switch_l)
+
+	.p2align 4
+KORO_FUNC(koro__switch_n)
+	KORO_SWITCH_BODY KORO_SYM(koro__switch_n), 0, 0
+KORO_END(koro__switch_n)
 
 /* void *koro__asm_prepare(void *top, koro_t *k, koro_fn fn, void *arg)
  * (rcx, rdx, r8, r9).  Builds the initial frame below top (16-byte
