@@ -4,11 +4,13 @@
  * A lazily bound call runs the dynamic linker's resolver on the caller's
  * stack, and glibc's saves the vector registers there (3.3 KiB with
  * AVX-512), more than such a stack holds.  korutin.h asks the compiler
- * for calls through the GOT, which the loader binds up front.  This
- * program is linked against the shared library with -z lazy; its only
- * call to koro_yield() is the coroutine's, so the call would be resolved
- * on the coroutine's stack if the header did not work.  Everything below
- * the coroutine's stack must stay untouched. */
+ * for calls through the GOT, which the loader binds up front; where GCC
+ * ignores that (riscv64, mips64el, arm), koro_stack_min() leaves room for
+ * the resolver (lib/arch/abi.h).  This program is linked against the
+ * shared library with -z lazy; its only call to koro_yield() is the
+ * coroutine's, so the call is resolved on the coroutine's stack unless
+ * the header worked.  Everything below the coroutine's stack must stay
+ * untouched. */
 #include "korutin.h"
 
 #include <stdio.h>
@@ -21,9 +23,23 @@
 #endif
 #endif
 
+/* Where neither holds: documented (README, koro_stack_min(3)). */
+#if !defined(__ELF__)
+#define T_SKIP "no lazily bound PLT entries on this platform"
+#elif defined(__powerpc64__) || defined(__s390x__)
+#define T_SKIP                                                                 \
+    "glibc's lazy resolver needs more than koro_stack_min() here (1 KiB) "     \
+    "and GCC ignores noplt: link with -Wl,-z,now for small stacks"
+#elif (defined(__x86_64__) || defined(__i386__) || defined(__aarch64__)) &&    \
+    !defined(T_NOPLT)
+#define T_SKIP                                                                 \
+    "this compiler has no noplt attribute (korutin.h): link with "             \
+    "-Wl,-z,now for small stacks"
+#endif
+
 #define FILL 0x3c
 
-static unsigned char mem[16384] __attribute__((aligned(64)));
+static unsigned char mem[65536] __attribute__((aligned(64)));
 static int steps;
 
 static void
@@ -38,9 +54,8 @@ body(void *arg)
 int
 main(void)
 {
-#ifndef T_NOPLT
-    puts("SKIP: this compiler cannot ask for GOT-bound calls (no noplt "
-         "attribute, or not ELF): link with -Wl,-z,now for small stacks");
+#ifdef T_SKIP
+    puts("SKIP: " T_SKIP);
     return 77;
 #else
     size_t min = koro_stack_min(), below = sizeof mem - min, i;
@@ -66,8 +81,7 @@ main(void)
                below - i, min);
         return 1;
     }
-    if (koro_resume(&k) != 0 || steps != 2 ||
-        koro_status(&k) != KORO_DEAD) {
+    if (koro_resume(&k) != 0 || steps != 2 || koro_status(&k) != KORO_DEAD) {
         puts("FAIL: the coroutine did not finish");
         return 1;
     }
