@@ -129,29 +129,15 @@
 	.cfi_endproc
 .endm
 
-/* int koro__switch(koro_t *from, koro_t *to), and for koro_share_fpenv:
- * into a marked context (_s), out of one (_l), between two (_n).  All
- * take from in eax and to in edx (regparm(2), see lib/backend.h): the
- * core's calls to them stay tail calls. */
+/* int koro__switch(koro_t *from, koro_t *to), with from in eax and to in
+ * edx (regparm(2), see lib/backend.h): the core's calls to it stay tail
+ * calls.  The body would also give koro_share_fpenv's variants (save
+ * only, load only, neither), but a marked coroutine measured slower on
+ * i386 at scale, so lib/backend.h does not offer the mark here. */
 	.p2align 4
 KORO_FUNC(koro__switch)
 	KORO_SWITCH_BODY 1, 1
 KORO_END(koro__switch)
-
-	.p2align 4
-KORO_FUNC(koro__switch_s)
-	KORO_SWITCH_BODY 1, 0
-KORO_END(koro__switch_s)
-
-	.p2align 4
-KORO_FUNC(koro__switch_l)
-	KORO_SWITCH_BODY 0, 1
-KORO_END(koro__switch_l)
-
-	.p2align 4
-KORO_FUNC(koro__switch_n)
-	KORO_SWITCH_BODY 0, 0
-KORO_END(koro__switch_n)
 
 /* void *koro__asm_prepare(void *top, koro_t *k, koro_fn fn, void *arg)
  * Builds the initial frame below top (16-byte aligned) so that the first
