@@ -43,14 +43,14 @@ extern "C" {
 #define KORO_API
 #endif
 
-/* Where the compiler can (GCC on ELF), calls to libkorutin go through
- * the GOT, bound when the program is loaded, instead of through lazily
- * bound PLT entries.  The first call through a lazy entry runs the
- * dynamic linker's resolver on the caller's stack, and glibc's saves the
- * vector registers there: 3.3 KiB on an AVX-512 machine, far more than a
- * koro_stack_min() stack holds, so a coroutine's first koro_yield() would
- * overflow it.  With other compilers, link with -Wl,-z,now for small
- * stacks (see koro_stack_min(3)). */
+/* Where the compiler can (GCC on ELF; it honours this on x86 and arm64),
+ * calls to libkorutin go through the GOT, bound when the program is
+ * loaded, instead of through lazily bound PLT entries.  The first call
+ * through a lazy entry runs the dynamic linker's resolver on the caller's
+ * stack, and glibc's saves the vector registers there: 3.3 KiB on an
+ * AVX-512 machine, far more than a koro_stack_min() stack holds, so a
+ * coroutine's first koro_yield() would overflow it.  Elsewhere see
+ * koro_stack_min(3). */
 #if defined(__ELF__) && defined(__has_attribute)
 #if __has_attribute(noplt)
 #define KORO_NOPLT_ __attribute__((noplt))
