@@ -46,16 +46,13 @@
 
 	.text
 
-/* One switch: save the context into from->koro_ctx_ (offset 0), resume
- * to's, and return 0 in from's context when something switches back to
- * it.  MXCSR and the x87 CW are stored only if \save and loaded only if
- * \load: contexts marked with koro_share_fpenv have no FP control state of
- * their own, and stmxcsr is the dearest instruction of a switch.  The
- * frame has the same layout either way; a slot that was not stored is
- * never loaded, because only contexts with their own state are loaded.
- * No $-immediates in macros: Apple's assembler reads $8 there as a macro
- * argument. */
-.macro KORO_SWITCH_BODY save, load
+/* int koro__switch(koro_t *from, koro_t *to), with from in eax and to in
+ * edx (regparm(2), see lib/backend.h): the core's calls to it stay tail
+ * calls.  Saves the context into from->koro_ctx_ (offset 0), resumes
+ * to's; returns 0 in from's context when something switches back to it.
+ * (koro_share_fpenv is not offered on i386: lib/backend.h says why.) */
+	.p2align 4
+KORO_FUNC(koro__switch)
 	.cfi_startproc
 	KORO_ENDBR
 	pushl	%ebp
@@ -70,14 +67,12 @@
 	pushl	%edi
 	.cfi_adjust_cfa_offset 4
 	.cfi_rel_offset %edi, 0
-	leal	-(KORO_FRAME - 20)(%esp), %esp
+	subl	$(KORO_FRAME - 20), %esp
 	.cfi_adjust_cfa_offset KORO_FRAME - 20
-.if \save
 #if !defined(KORO_I386_NO_SSE)
 	stmxcsr	KORO_TIB_SIZE(%esp)
 #endif
 	fnstcw	KORO_TIB_SIZE + 4(%esp)
-.endif
 #if KORO_TIB
 	movl	%fs:0, %ecx
 	movl	%ecx, 0(%esp)
@@ -101,13 +96,11 @@
 	movl	12(%esp), %ecx
 	movl	%ecx, %fs:0xE0C
 #endif
-.if \load
 #if !defined(KORO_I386_NO_SSE)
 	ldmxcsr	KORO_TIB_SIZE(%esp)
 #endif
 	fldcw	KORO_TIB_SIZE + 4(%esp)
-.endif
-	leal	KORO_FRAME - 20(%esp), %esp
+	addl	$(KORO_FRAME - 20), %esp
 	.cfi_adjust_cfa_offset -(KORO_FRAME - 20)
 	popl	%edi
 	.cfi_adjust_cfa_offset -4
@@ -127,16 +120,6 @@
 	xorl	%eax, %eax
 	KORO_NOTRACK jmp *%ecx
 	.cfi_endproc
-.endm
-
-/* int koro__switch(koro_t *from, koro_t *to), with from in eax and to in
- * edx (regparm(2), see lib/backend.h): the core's calls to it stay tail
- * calls.  The body would also give koro_share_fpenv's variants (save
- * only, load only, neither), but a marked coroutine measured slower on
- * i386 at scale, so lib/backend.h does not offer the mark here. */
-	.p2align 4
-KORO_FUNC(koro__switch)
-	KORO_SWITCH_BODY 1, 1
 KORO_END(koro__switch)
 
 /* void *koro__asm_prepare(void *top, koro_t *k, koro_fn fn, void *arg)
