@@ -405,16 +405,28 @@ koro_stack_bounds(const koro_t *k, void **lo, void **hi)
 /* The watermark fills the free part of the stack with a pattern; the
  * lowest byte that no longer holds it marks the deepest point reached.
  * The initial frame the backend prepared sits at the top and is kept. */
-KORO_API int
-koro_watermark(koro_t *k)
+/* For the calls allowed only between koro_init() and the first resume:
+ * 0, KORO_EINVAL or KORO_ESTARTED. */
+static int
+check_unstarted(const koro_t *k)
 {
-    unsigned char *lo, *top;
     int st = koro_status(k);
 
     if (st < 0)
         return KORO_EINVAL;
     if (st != KORO_SUSPENDED || (k->koro_flags_ & KORO_F_STARTED))
         return KORO_ESTARTED;
+    return 0;
+}
+
+KORO_API int
+koro_watermark(koro_t *k)
+{
+    unsigned char *lo, *top;
+    int rc = check_unstarted(k);
+
+    if (rc < 0)
+        return rc;
     lo = k->koro_lo_ + KORO_CANARY_SIZE;
     top = koro__bk_frame_low(k);
     if (top > lo)
@@ -426,17 +438,15 @@ koro_watermark(koro_t *k)
 KORO_API int
 koro_share_fpenv(koro_t *k)
 {
-    int st = koro_status(k);
-
-    if (st < 0)
-        return st;
 #ifdef KORO_BK_FPSHARE
-    if (st != KORO_SUSPENDED || (k->koro_flags_ & KORO_F_STARTED))
-        return KORO_ESTARTED;
+    int rc = check_unstarted(k);
+
+    if (rc < 0)
+        return rc;
     k->koro_state_ |= KORO_TAG_FPSHARE;
     return 0;
 #else
-    return KORO_ENOSYS;
+    return koro_status(k) < 0 ? KORO_EINVAL : KORO_ENOSYS;
 #endif
 }
 
