@@ -212,15 +212,18 @@ koro_setup_in(int shared, size_t n, size_t stack, unsigned char *mem)
     koro_t *k = ks[shared] = xmalloc(n * sizeof *k);
 
     for (i = 0; i < n; i++) {
+        const char *what = "koro_init";
         int rc = koro_init(&k[i], koro_body, NULL, mem + i * stack, stack);
 
-        if (rc == 0 && shared)
-            rc = koro_share_fpenv(&k[i]);
+        if (rc == 0 && shared && (rc = koro_share_fpenv(&k[i])) != 0) {
+            what = "koro_share_fpenv";
+            koro_fini(&k[i]);
+        }
         if (rc != 0) {
             if (!machine)
-                fprintf(stderr, "korobench: %s: %s\n",
-                        shared ? "koro_share_fpenv" : "koro_init",
-                        koro_strerror(rc));
+                fprintf(stderr, "korobench: %s: %s\n", what, koro_strerror(rc));
+            while (i-- > 0) /* release what the backend holds */
+                koro_fini(&k[i]);
             free(k);
             return -1;
         }
