@@ -326,8 +326,8 @@ koro__san_exit(koro_t *k, koro_t *to)
 
 #else /* !KORO_SAN_SWITCH: the plain, flat path */
 
-#define KORO_SWITCH_RESUME(from, to) koro__switch((from), (to))
-#define KORO_SWITCH_YIELD(from, to) koro__switch((from), (to))
+#define KORO_SWITCH_RESUME(from, to) koro__switch((from), KORO_TO(to))
+#define KORO_SWITCH_YIELD(from, to) koro__switch((from), KORO_TO(to))
 #define KORO_SWITCH_RESUME_FP(from, to, fp) koro__switch_fp((from), (to), (fp))
 #define KORO_SWITCH_YIELD_FP(from, to, fp) koro__switch_fp((from), (to), (fp))
 #define KORO_SWITCH_TRANSFER_FP(from, to, fp)                                  \

@@ -14,7 +14,7 @@ typedef void (*fn_t)(void *);
 #if defined(__i386__) && (defined(__GNUC__) || defined(__clang__))
 __attribute__((regparm(2))) /* as lib/backend.h declares it */
 #endif
-int koro__switch(ctx_t *from, ctx_t *to);
+int koro__switch(ctx_t *from, void *to);
 void *koro__asm_prepare(void *top, ctx_t *k, fn_t fn, void *arg);
 void koro__entry(ctx_t *k, fn_t fn, void *arg);
 static ctx_t m, c;
@@ -27,7 +27,7 @@ static void body(void *arg)
     for (;;) {
         steps += *(int *)arg;
         local++;
-        koro__switch(&c, &m);
+        koro__switch(&c, m.ctx);
     }
 }
 void koro__entry(ctx_t *k, fn_t fn, void *arg)
@@ -43,7 +43,7 @@ int main(void)
     volatile int keep = 7;
     c.ctx = koro__asm_prepare(stack + sizeof stack, &c, body, &one);
     for (i = 0; i < 1000; i++)
-        if (koro__switch(&m, &c) != 0)
+        if (koro__switch(&m, c.ctx) != 0)
             return 1;
     return !(steps == 1000 && *shared == 1042 && keep == 7);
 }

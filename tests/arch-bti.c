@@ -32,7 +32,7 @@ typedef struct {
 } ctx_t;
 typedef void (*fn_t)(void *);
 
-int koro__switch(ctx_t *from, ctx_t *to);
+int koro__switch(ctx_t *from, void *to);
 void *koro__asm_prepare(void *top, ctx_t *k, fn_t fn, void *arg);
 void koro__entry(ctx_t *k, fn_t fn, void *arg);
 
@@ -75,7 +75,7 @@ __asm__(".text\n"
         "  ret\n");
 
 /* Indirect calls only: each must land on a bti c (or paciasp). */
-static int (*volatile p_switch)(ctx_t *, ctx_t *) = koro__switch;
+static int (*volatile p_switch)(ctx_t *, void *) = koro__switch;
 static void *(*volatile p_prepare)(void *, ctx_t *, fn_t,
                                    void *) = koro__asm_prepare;
 static int (*volatile p_nopad)(void) = t_nopad;
@@ -99,7 +99,7 @@ body(void *arg)
 {
     for (;;) {
         steps += *(int *)arg;
-        p_switch(&c, &m);
+        p_switch(&c, m.ctx);
     }
 }
 
@@ -148,7 +148,7 @@ enter_unsigned(void)
     frame = (uintptr_t *)k.ctx;
     frame[11] = strip_pac(frame[11]); /* x30 slot, see aarch64-aapcs.S */
     c = k;
-    p_switch(&m, &c);
+    p_switch(&m, c.ctx);
 }
 
 /* Guards the pages from the lowest to the highest of our functions (the
@@ -195,7 +195,7 @@ main(void)
 
     c.ctx = p_prepare(stack + sizeof stack, &c, body, &one);
     for (i = 0; i < 1000; i++)
-        if (p_switch(&m, &c) != 0)
+        if (p_switch(&m, c.ctx) != 0)
             ok = 0;
     report(ok && steps == 1000, "1000 switches through pointers, guarded");
 

@@ -397,6 +397,87 @@ START_TEST(fp_rounding_really_switched)
 }
 END_TEST
 
+/* The whole control words on x86, not only the rounding bits: a
+ * coroutine that sets the x87 precision control to 24 bits and MXCSR's
+ * flush-to-zero and denormals-are-zero keeps them across its switches,
+ * and its resumer never sees them.  The asm switches skip the x87 load
+ * when both contexts' words agree; here they differ in bits fesetround()
+ * never touches. */
+#if (defined(__x86_64__) || defined(__i386__)) &&                              \
+    (defined(__GNUC__) || defined(__clang__)) && !defined(__EMSCRIPTEN__)
+#define T_X86_CTL 1
+static uint16_t
+x87_cw(void)
+{
+    uint16_t cw;
+
+    __asm__ volatile("fnstcw %0" : "=m"(cw));
+    return cw;
+}
+
+static void
+x87_set_cw(uint16_t cw)
+{
+    __asm__ volatile("fldcw %0" : : "m"(cw));
+}
+
+static uint32_t
+mxcsr(void)
+{
+    uint32_t v;
+
+    __asm__ volatile("stmxcsr %0" : "=m"(v));
+    return v;
+}
+
+static void
+set_mxcsr(uint32_t v)
+{
+    __asm__ volatile("ldmxcsr %0" : : "m"(v));
+}
+
+#define X87_PC_MASK 0x0300u    /* precision control; 00 = 24 bits */
+#define MXCSR_FTZ_DAZ 0x8040u  /* flush to zero, denormals are zero */
+#define MXCSR_CONTROL 0xffc0u  /* the control bits (the rest are flags) */
+static uint16_t ctl_cw[2];
+static uint32_t ctl_mx[2];
+
+static void
+body_ctl(void *arg)
+{
+    (void)arg;
+    x87_set_cw((uint16_t)(x87_cw() & ~X87_PC_MASK));
+    set_mxcsr(mxcsr() | MXCSR_FTZ_DAZ);
+    ctl_cw[0] = x87_cw();
+    ctl_mx[0] = mxcsr() & MXCSR_CONTROL;
+    koro_yield();
+    ctl_cw[1] = x87_cw();
+    ctl_mx[1] = mxcsr() & MXCSR_CONTROL;
+}
+
+START_TEST(x86_control_words_per_coroutine)
+{
+    koro_t k;
+    uint16_t cw = x87_cw();
+    uint32_t mx = mxcsr() & MXCSR_CONTROL;
+
+    ck_assert_int_ne(cw & X87_PC_MASK, 0);
+    ck_assert_int_eq(mx & MXCSR_FTZ_DAZ, 0);
+    ck_assert_int_eq(koro_init(&k, body_ctl, NULL, stk[0], STACK), 0);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(x87_cw(), cw);
+    ck_assert_int_eq(mxcsr() & MXCSR_CONTROL, mx);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(ctl_cw[1], ctl_cw[0]);
+    ck_assert_int_eq(ctl_mx[1], ctl_mx[0]);
+    ck_assert_int_eq(ctl_cw[0] & X87_PC_MASK, 0);
+    ck_assert_int_eq(ctl_mx[0] & MXCSR_FTZ_DAZ, MXCSR_FTZ_DAZ);
+    ck_assert_int_eq(x87_cw(), cw);
+    ck_assert_int_eq(mxcsr() & MXCSR_CONTROL, mx);
+}
+END_TEST
+#endif
+
 /* WebAssembly has no dynamic rounding modes: Emscripten's fesetround()
  * accepts every mode and fegetround() still says FE_TONEAREST. */
 static const char *
@@ -1158,6 +1239,9 @@ t_core(Suite *s)
     T_ADD(s, stack_min_is_small, stack_min_skip());
     T_ADD(s, fp_control_per_coroutine, fp_skip());
     T_ADD(s, fp_rounding_really_switched, fp_skip());
+#ifdef T_X86_CTL
+    T_ADD(s, x86_control_words_per_coroutine, NULL);
+#endif
     T_ADD(s, fpenv_share_errors, NULL);
     T_ADD(s, fpenv_shared_follows_resumer, fpshare_skip());
     T_ADD(s, fpenv_shared_nested, fpshare_skip());

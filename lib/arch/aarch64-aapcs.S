@@ -58,9 +58,10 @@
 
 	.text
 
-/* int koro__switch(koro_t *from, koro_t *to)
- * Saves the context into from->koro_ctx_ (offset 0), resumes to's; returns
- * 0 in from's context when something switches back to it. */
+/* int koro__switch(koro_t *from, void *to)
+ * Saves the context into from->koro_ctx_ (offset 0), resumes the context
+ * to (a saved stack pointer); returns 0 in from's context when something
+ * switches back to it. */
 	.p2align 4
 KORO_FUNC(koro__switch)
 	.cfi_startproc
@@ -107,8 +108,7 @@ KORO_FUNC(koro__switch)
 	mov	x10, sp
 	str	x10, [x0]
 	/* Same frame layout on the other stack: the CFI stays valid. */
-	ldr	x10, [x1]
-	mov	sp, x10
+	mov	sp, x1
 	ldr	x10, [sp, #160]
 	/* Writing FPCR can stall the pipeline; contexts rarely differ. */
 	cmp	x9, x10

@@ -71,9 +71,10 @@
 
 	.text
 
-/* int koro__switch(koro_t *from, koro_t *to)
- * Saves the context into from->koro_ctx_ (offset 0), resumes to's; returns
- * 0 in from's context when something switches back to it. */
+/* int koro__switch(koro_t *from, void *to)
+ * Saves the context into from->koro_ctx_ (offset 0), resumes the context
+ * to (a saved stack pointer); returns 0 in from's context when something
+ * switches back to it. */
 	.p2align 2
 	KORO_THUMB_FUNC
 KORO_FUNC(koro__switch)
@@ -129,8 +130,7 @@ KORO_FUNC(koro__switch)
 	mov	r3, sp
 	str	r3, [r0]
 	/* Same frame layout on the other stack: the CFI stays valid. */
-	ldr	r3, [r1]
-	mov	sp, r3
+	mov	sp, r1
 #if KORO_VFP
 	pop	{r3}
 	/* Writing FPSCR can stall the pipeline; contexts rarely differ. */

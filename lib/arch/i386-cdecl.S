@@ -46,10 +46,10 @@
 
 	.text
 
-/* int koro__switch(koro_t *from, koro_t *to), with from in eax and to in
+/* int koro__switch(koro_t *from, void *to), with from in eax and to in
  * edx (regparm(2), see lib/backend.h): the core's calls to it stay tail
- * calls.  Saves the context into from->koro_ctx_ (offset 0), resumes
- * to's; returns 0 in from's context when something switches back to it.
+ * calls.  Saves the context into from->koro_ctx_ (offset 0), resumes the
+ * context to (a saved stack pointer); returns 0 in from's context when something switches back to it.
  * (koro_share_fpenv is not offered on i386: lib/backend.h says why.) */
 	.p2align 4
 KORO_FUNC(koro__switch)
@@ -84,8 +84,9 @@ KORO_FUNC(koro__switch)
 	movl	%ecx, 12(%esp)
 #endif
 	movl	%esp, (%eax)
+	movzwl	KORO_TIB_SIZE + 4(%esp), %eax
 	/* Same frame layout on the other stack: the CFI stays valid. */
-	movl	(%edx), %esp
+	movl	%edx, %esp
 #if KORO_TIB
 	movl	0(%esp), %ecx
 	movl	%ecx, %fs:0
@@ -99,7 +100,11 @@ KORO_FUNC(koro__switch)
 #if !defined(KORO_I386_NO_SSE)
 	ldmxcsr	KORO_TIB_SIZE(%esp)
 #endif
+	/* fldcw costs more than the compare; the words almost always agree. */
+	cmpw	KORO_TIB_SIZE + 4(%esp), %ax
+	je	1f
 	fldcw	KORO_TIB_SIZE + 4(%esp)
+1:
 	addl	$(KORO_FRAME - 20), %esp
 	.cfi_adjust_cfa_offset -(KORO_FRAME - 20)
 	popl	%edi

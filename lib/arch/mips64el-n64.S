@@ -26,9 +26,10 @@
 	.text
 	.set	reorder
 
-/* int koro__switch(koro_t *from, koro_t *to)
- * Saves the context into from->koro_ctx_ (offset 0), resumes to's; returns
- * 0 in from's context when something switches back to it. */
+/* int koro__switch(koro_t *from, void *to)
+ * Saves the context into from->koro_ctx_ (offset 0), resumes the context
+ * to (a saved stack pointer); returns 0 in from's context when something
+ * switches back to it. */
 	.p2align 3
 	.ent	koro__switch
 KORO_FUNC(koro__switch)
@@ -50,7 +51,7 @@ KORO_FUNC(koro__switch)
 	.endr
 	sd	$sp, 0($4)
 	/* Same frame layout on the other stack: the CFI stays valid. */
-	ld	$sp, 0($5)
+	move	$sp, $5
 	lw	$12, 88($sp)
 	ctc1	$12, $31
 	.irp n, 24, 25, 26, 27, 28, 29, 30, 31

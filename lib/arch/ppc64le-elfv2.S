@@ -42,9 +42,10 @@
 	.abiversion 2
 	.text
 
-/* int koro__switch(koro_t *from, koro_t *to)
- * Saves the context into from->koro_ctx_ (offset 0), resumes to's; returns
- * 0 in from's context when something switches back to it. */
+/* int koro__switch(koro_t *from, void *to)
+ * Saves the context into from->koro_ctx_ (offset 0), resumes the context
+ * to (a saved stack pointer); returns 0 in from's context when something
+ * switches back to it. */
 	.p2align 4
 KORO_FUNC(koro__switch)
 	.cfi_startproc
@@ -78,7 +79,7 @@ KORO_FUNC(koro__switch)
 	ld	%r10, 512(%r1)		/* our FPSCR, to compare below */
 	std	%r1, 0(%r3)
 	/* Same frame layout on the other stack: the CFI stays valid. */
-	ld	%r1, 0(%r4)
+	mr	%r1, %r4
 	ld	%r9, 512(%r1)
 	cmpd	%r9, %r10
 	beq	1f

@@ -35,9 +35,10 @@
 
 	.text
 
-/* int koro__switch(koro_t *from, koro_t *to)
- * Saves the context into from->koro_ctx_ (offset 0), resumes to's; returns
- * 0 in from's context when something switches back to it. */
+/* int koro__switch(koro_t *from, void *to)
+ * Saves the context into from->koro_ctx_ (offset 0), resumes the context
+ * to (a saved stack pointer); returns 0 in from's context when something
+ * switches back to it. */
 	.p2align 2
 KORO_FUNC(koro__switch)
 	.cfi_startproc
@@ -77,7 +78,7 @@ KORO_FUNC(koro__switch)
 #endif
 	sd	sp, 0(a0)
 	/* Same frame layout on the other stack: the CFI stays valid. */
-	ld	sp, 0(a1)
+	mv	sp, a1
 #if __riscv_flen >= 32
 	lw	t0, 200(sp)
 	fscsr	t0

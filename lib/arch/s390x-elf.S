@@ -22,9 +22,10 @@
 
 	.text
 
-/* int koro__switch(koro_t *from, koro_t *to)
- * Saves the context into from->koro_ctx_ (offset 0), resumes to's; returns
- * 0 in from's context when something switches back to it. */
+/* int koro__switch(koro_t *from, void *to)
+ * Saves the context into from->koro_ctx_ (offset 0), resumes the context
+ * to (a saved stack pointer); returns 0 in from's context when something
+ * switches back to it. */
 	.p2align 4
 KORO_FUNC(koro__switch)
 	.cfi_startproc
@@ -49,7 +50,7 @@ KORO_FUNC(koro__switch)
 	stfpc	120(%r15)
 	stg	%r15, 0(%r2)
 	/* Same layout on the other stack: the CFI stays valid. */
-	lg	%r15, 0(%r3)
+	lgr	%r15, %r3
 	lfpc	120(%r15)
 	ld	%f8, 16(%r15)
 	ld	%f9, 24(%r15)

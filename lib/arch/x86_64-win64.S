@@ -23,9 +23,9 @@
 
 	.text
 
-/* One switch, the body of int koro__switch(koro_t *from, koro_t *to)
+/* One switch, the body of int koro__switch(koro_t *from, void *to)
  * (rcx, rdx) and its variants: saves the context into from->koro_ctx_
- * (offset 0), resumes to's; returns 0 in from's context when something
+ * (offset 0), resumes the context to (a saved stack pointer); returns 0 in from's context when something
  * switches back to it.  MXCSR and the x87 CW are stored only if \save and
  * loaded only if \load: contexts marked with koro_share_fpenv have no FP
  * control state of their own, and stmxcsr is the dearest instruction of a
@@ -78,6 +78,9 @@
 	stmxcsr	160(%rsp)
 	fnstcw	164(%rsp)
 .endif
+.if \save && \load
+	movzwl	164(%rsp), %r8d
+.endif
 	movq	%gs:0x8, %rax
 	movq	%rax, 168(%rsp)
 	movq	%gs:0x10, %rax
@@ -86,7 +89,7 @@
 	movq	%rax, 184(%rsp)
 	movq	%rsp, (%rcx)
 
-	movq	(%rdx), %rsp
+	movq	%rdx, %rsp
 	movq	168(%rsp), %rax
 	movq	%rax, %gs:0x8
 	movq	176(%rsp), %rax
@@ -95,6 +98,14 @@
 	movq	%rax, %gs:0x1478
 .if \load
 	ldmxcsr	160(%rsp)
+.endif
+.if \save && \load
+	/* fldcw costs more than the compare; the words almost always agree. */
+	cmpw	164(%rsp), %r8w
+	je	1f
+	fldcw	164(%rsp)
+1:
+.elseif \load
 	fldcw	164(%rsp)
 .endif
 	movaps	0(%rsp), %xmm6
@@ -122,7 +133,7 @@
 	.seh_endproc
 .endm
 
-/* int koro__switch(koro_t *from, koro_t *to), and for koro_share_fpenv:
+/* int koro__switch(koro_t *from, void *to), and for koro_share_fpenv:
  * into a marked context (_s), out of one (_l), between two (_n). */
 	.p2align 4
 KORO_FUNC(koro__switch)
