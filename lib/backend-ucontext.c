@@ -4,7 +4,9 @@
  * Portable wherever the (obsolescent, POSIX.1-2008 removed them)
  * functions still work, and slow: swapcontext() saves and restores the
  * signal mask, a system call per switch.  It also saves the FP control
- * state, so rounding modes stay per coroutine without our help.
+ * state, so rounding modes stay per coroutine without our help; except
+ * MXCSR on i386, where glibc's swapcontext() keeps only the x87
+ * environment: koro__switch() keeps it around the call there.
  *
  * The ucontext_t (about 1 KiB on x86-64 glibc) is carved from the top of
  * the coroutine's stack, so koro_t keeps its size. */
@@ -48,11 +50,26 @@ uc_of(koro_t *k)
     return k->koro_lo_ ? &((struct koro_uc *)k->koro_ctx_)->uc : &root_uc;
 }
 
+#if defined(__i386__) && (defined(__GNUC__) || defined(__clang__)) &&       \
+    !defined(KORO_I386_NO_SSE)
+KORO_SWITCH_CC int
+koro__switch(koro_t *from, koro_t *to)
+{
+    uint32_t mxcsr;
+    int rc;
+
+    __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
+    rc = swapcontext(uc_of(from), uc_of(to));
+    __asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
+    return rc == 0 ? 0 : KORO_ESYS;
+}
+#else
 KORO_SWITCH_CC int
 koro__switch(koro_t *from, koro_t *to)
 {
     return swapcontext(uc_of(from), uc_of(to)) == 0 ? 0 : KORO_ESYS;
 }
+#endif
 
 /* swapcontext() rather than setcontext(): saving into the dead context is
  * useless but harmless, and swapcontext() was already called (and, with
