@@ -406,74 +406,69 @@ END_TEST
 #if (defined(__x86_64__) || defined(__i386__)) &&                              \
     (defined(__GNUC__) || defined(__clang__)) && !defined(__EMSCRIPTEN__)
 #define T_X86_CTL 1
-static uint16_t
-x87_cw(void)
-{
+#define X87_PC_MASK 0x0300u   /* precision control; 00 = 24 bits */
+#define MXCSR_FTZ_DAZ 0x8040u /* flush to zero, denormals are zero */
+#define MXCSR_CONTROL 0xffc0u /* the control bits (the rest are flags) */
+
+struct x86_ctl {
+    uint32_t mxcsr;
     uint16_t cw;
+};
 
-    __asm__ volatile("fnstcw %0" : "=m"(cw));
-    return cw;
+/* The current control words; MXCSR's flags are masked off. */
+static struct x86_ctl
+ctl_now(void)
+{
+    struct x86_ctl c;
+
+    __asm__ volatile("fnstcw %0\n\tstmxcsr %1" : "=m"(c.cw), "=m"(c.mxcsr));
+    c.mxcsr &= MXCSR_CONTROL;
+    return c;
 }
 
 static void
-x87_set_cw(uint16_t cw)
+ctl_set(struct x86_ctl c)
 {
-    __asm__ volatile("fldcw %0" : : "m"(cw));
+    __asm__ volatile("fldcw %0\n\tldmxcsr %1" : : "m"(c.cw), "m"(c.mxcsr));
 }
 
-static uint32_t
-mxcsr(void)
-{
-    uint32_t v;
-
-    __asm__ volatile("stmxcsr %0" : "=m"(v));
-    return v;
-}
-
-static void
-set_mxcsr(uint32_t v)
-{
-    __asm__ volatile("ldmxcsr %0" : : "m"(v));
-}
-
-#define X87_PC_MASK 0x0300u    /* precision control; 00 = 24 bits */
-#define MXCSR_FTZ_DAZ 0x8040u  /* flush to zero, denormals are zero */
-#define MXCSR_CONTROL 0xffc0u  /* the control bits (the rest are flags) */
-static uint16_t ctl_cw[2];
-static uint32_t ctl_mx[2];
+static struct x86_ctl ctl_in[2];
 
 static void
 body_ctl(void *arg)
 {
+    struct x86_ctl c = ctl_now();
+
     (void)arg;
-    x87_set_cw((uint16_t)(x87_cw() & ~X87_PC_MASK));
-    set_mxcsr(mxcsr() | MXCSR_FTZ_DAZ);
-    ctl_cw[0] = x87_cw();
-    ctl_mx[0] = mxcsr() & MXCSR_CONTROL;
+    c.cw = (uint16_t)(c.cw & ~X87_PC_MASK);
+    c.mxcsr |= MXCSR_FTZ_DAZ;
+    ctl_set(c);
+    ctl_in[0] = ctl_now();
     koro_yield();
-    ctl_cw[1] = x87_cw();
-    ctl_mx[1] = mxcsr() & MXCSR_CONTROL;
+    ctl_in[1] = ctl_now();
 }
+
+#define ck_ctl_eq(a, b)                                                        \
+    do {                                                                       \
+        ck_assert_int_eq((a).cw, (b).cw);                                      \
+        ck_assert_int_eq((a).mxcsr, (b).mxcsr);                                \
+    } while (0)
 
 START_TEST(x86_control_words_per_coroutine)
 {
     koro_t k;
-    uint16_t cw = x87_cw();
-    uint32_t mx = mxcsr() & MXCSR_CONTROL;
+    struct x86_ctl mine = ctl_now();
 
-    ck_assert_int_ne(cw & X87_PC_MASK, 0);
-    ck_assert_int_eq(mx & MXCSR_FTZ_DAZ, 0);
+    ck_assert_int_ne(mine.cw & X87_PC_MASK, 0);
+    ck_assert_int_eq(mine.mxcsr & MXCSR_FTZ_DAZ, 0);
     ck_assert_int_eq(koro_init(&k, body_ctl, NULL, stk[0], STACK), 0);
     ck_assert_int_eq(koro_resume(&k), 0);
-    ck_assert_int_eq(x87_cw(), cw);
-    ck_assert_int_eq(mxcsr() & MXCSR_CONTROL, mx);
+    ck_ctl_eq(ctl_now(), mine);
     ck_assert_int_eq(koro_resume(&k), 0);
-    ck_assert_int_eq(ctl_cw[1], ctl_cw[0]);
-    ck_assert_int_eq(ctl_mx[1], ctl_mx[0]);
-    ck_assert_int_eq(ctl_cw[0] & X87_PC_MASK, 0);
-    ck_assert_int_eq(ctl_mx[0] & MXCSR_FTZ_DAZ, MXCSR_FTZ_DAZ);
-    ck_assert_int_eq(x87_cw(), cw);
-    ck_assert_int_eq(mxcsr() & MXCSR_CONTROL, mx);
+    ck_ctl_eq(ctl_in[1], ctl_in[0]);
+    ck_assert_int_eq(ctl_in[0].cw & X87_PC_MASK, 0);
+    ck_assert_int_eq(ctl_in[0].mxcsr & MXCSR_FTZ_DAZ, MXCSR_FTZ_DAZ);
+    ck_ctl_eq(ctl_now(), mine);
 }
 END_TEST
 #endif
