@@ -23,16 +23,16 @@
 
 	.text
 
-/* One switch, the body of int koro__switch(koro_t *from, void *to)
- * (rcx, rdx) and its variants: saves the context into from->koro_ctx_
- * (offset 0), resumes the context to (a saved stack pointer); returns 0 in from's context when something
- * switches back to it.  MXCSR and the x87 CW are stored only if \save and
- * loaded only if \load: contexts marked with koro_share_fpenv have no FP
- * control state of their own, and stmxcsr is the dearest instruction of a
- * switch; a slot that was not stored is never loaded, because only
- * contexts with their own state are loaded.  The unwind info describes
- * the prologue; the layout is the same on every context's stack, so it
- * stays true after the stack pointer changes. */
+/* One switch, the body of int koro__switch(koro_t *from, void *to) (rcx,
+ * rdx) and its variants: saves the context into from->koro_ctx_ (offset
+ * 0), resumes the context to (a saved stack pointer); returns 0 in from's
+ * context when something switches back to it.  MXCSR and the x87 CW are
+ * stored only if \save and loaded only if \load: contexts marked with
+ * koro_share_fpenv have no FP control state of their own, and stmxcsr is
+ * the dearest instruction of a switch; a slot that was not stored is
+ * never loaded, because only contexts with their own state are loaded.
+ * The unwind info describes the prologue; the layout is the same on every
+ * context's stack, so it stays true after the stack pointer changes. */
 .macro KORO_SWITCH_BODY name, save, load
 	.seh_proc \name
 	pushq	%rbp
