@@ -32,6 +32,7 @@
 #include "threads-ref.h"
 #endif
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,7 +121,7 @@ calibrate(struct run *r, size_t n)
         t0 = now();
         r->im->rounds(n, rounds);
         t = now() - t0;
-        if (t >= sample_seconds / 4 || rounds > (1L << 40))
+        if (t >= sample_seconds / 4 || rounds > LONG_MAX / 4)
             break;
         rounds *= 2;
     }
