@@ -73,14 +73,6 @@
 
 #if (defined(__x86_64__) || defined(__i386__)) &&                              \
     (defined(__GNUC__) || defined(__clang__))
-/* MXCSR on i386 too, even where this file is built for plain i686: code
- * built with -msse2 -mfpmath=sse, and glibc's fesetround(), use it (as in
- * lib/arch/i386-cdecl.S, whose KORO_I386_NO_SSE this follows). */
-#if defined(__x86_64__) || !defined(KORO_I386_NO_SSE)
-#define KORO_SJLJ_MXCSR 1
-#else
-#define KORO_SJLJ_MXCSR 0
-#endif
 typedef struct {
     uint32_t mxcsr;
     uint16_t cw;
@@ -90,7 +82,7 @@ static inline void
 fp_save(koro_fp *f)
 {
     __asm__ volatile("fnstcw %0" : "=m"(f->cw));
-#if KORO_SJLJ_MXCSR
+#if defined(__x86_64__) || KORO_I386_MXCSR
     __asm__ volatile("stmxcsr %0" : "=m"(f->mxcsr));
 #endif
 }
@@ -99,7 +91,7 @@ static inline void
 fp_load(const koro_fp *f)
 {
     __asm__ volatile("fldcw %0" : : "m"(f->cw));
-#if KORO_SJLJ_MXCSR
+#if defined(__x86_64__) || KORO_I386_MXCSR
     __asm__ volatile("ldmxcsr %0" : : "m"(f->mxcsr));
 #endif
 }

@@ -50,26 +50,21 @@ uc_of(koro_t *k)
     return k->koro_lo_ ? &((struct koro_uc *)k->koro_ctx_)->uc : &root_uc;
 }
 
-#if defined(__i386__) && (defined(__GNUC__) || defined(__clang__)) &&       \
-    !defined(KORO_I386_NO_SSE)
 KORO_SWITCH_CC int
 koro__switch(koro_t *from, koro_t *to)
 {
-    uint32_t mxcsr;
     int rc;
+#if KORO_I386_MXCSR
+    uint32_t mxcsr;
 
     __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
+#endif
     rc = swapcontext(uc_of(from), uc_of(to));
+#if KORO_I386_MXCSR
     __asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
+#endif
     return rc == 0 ? 0 : KORO_ESYS;
 }
-#else
-KORO_SWITCH_CC int
-koro__switch(koro_t *from, koro_t *to)
-{
-    return swapcontext(uc_of(from), uc_of(to)) == 0 ? 0 : KORO_ESYS;
-}
-#endif
 
 /* swapcontext() rather than setcontext(): saving into the dead context is
  * useless but harmless, and swapcontext() was already called (and, with

@@ -42,6 +42,18 @@
 #define KORO_TLS_MODEL
 #endif
 
+/* Whether C code on i386 keeps MXCSR per coroutine, as the i386 asm
+ * switch does: code built with -msse2 -mfpmath=sse, and glibc's
+ * fesetround(), use it even where the library is built for plain i686.
+ * -DKORO_I386_NO_SSE for the few SSE-less i686-class CPUs (see
+ * lib/arch/i386-cdecl.S). */
+#if defined(__i386__) && (defined(__GNUC__) || defined(__clang__)) &&       \
+    !defined(KORO_I386_NO_SSE)
+#define KORO_I386_MXCSR 1
+#else
+#define KORO_I386_MXCSR 0
+#endif
+
 /* koro_state_ holds a tag in its high bits so that an uninitialised or
  * finalised koro_t is recognised instead of being run, and the status in
  * its low 16.  A coroutine without a floating-point control state of its
