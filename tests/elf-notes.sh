@@ -37,6 +37,20 @@ else
     ok="$ok no TEXTREL;"
 fi
 
+# Whether the C library's crti.o lacks the GNU property that matches $1
+# (sets crti).  The linker claims a property only if every input has it,
+# so there no shared library can.
+crti_lacks() {
+    crti=$(${KORO_CC} ${KORO_CFLAGS:-} -print-file-name=crti.o 2>/dev/null)
+    test -f "$crti" && ! readelf -nW "$crti" 2>/dev/null | grep -q "$1"
+}
+# The library's own objects: libtool's PIC ones, else the plain ones.
+our_objects() {
+    objs=$(find "${top_builddir:-.}/lib" -name '*.o' -path '*/.libs/*')
+    test -n "$objs" || objs=$(find "${top_builddir:-.}/lib" -name '*.o')
+    printf '%s\n' "$objs"
+}
+
 # What the compiler was asked for: the flags the library was built with.
 defs=
 if test -n "${KORO_CC:-}"; then
@@ -54,14 +68,10 @@ if test -n "$cet" && test $((cet & 1)) -ne 0; then
             ok="$ok SHSTK not claimed;"
         fi
     else
-        # The linker claims a property only if every input has it, the C
-        # library's start files included.  Where those lack it (Debian 12's
-        # crti.o), no shared library can claim IBT; check our own objects.
-        crti=$(${KORO_CC} ${KORO_CFLAGS:-} -print-file-name=crti.o 2>/dev/null)
-        if test -f "$crti" && ! readelf -nW "$crti" 2>/dev/null | grep -q 'x86 feature:.*IBT'; then
-            objs=$(find "${top_builddir:-.}/lib" -name '*.o' -path '*/.libs/*')
-            test -n "$objs" || objs=$(find "${top_builddir:-.}/lib" -name '*.o')
-            for o in $objs; do
+        # Where the start files lack it (Debian 12's crti.o), check our
+        # own objects instead.
+        if crti_lacks 'x86 feature:.*IBT'; then
+            for o in $(our_objects); do
                 on=$(readelf -nW "$o" 2>/dev/null)
                 printf '%s\n' "$on" | grep -q 'x86 feature:.*IBT' ||
                     { echo "FAIL: $o was built without IBT"; fail=1; }
@@ -85,11 +95,8 @@ elif printf '%s\n' "$defs" | grep -q '__ARM_FEATURE_BTI_DEFAULT 1'; then
     else
         # As for IBT above: Debian 12's aarch64 crti.o has no BTI
         # property, so no shared library can claim it there.
-        crti=$(${KORO_CC} ${KORO_CFLAGS:-} -print-file-name=crti.o 2>/dev/null)
-        if test -f "$crti" && ! readelf -nW "$crti" 2>/dev/null | grep -q 'AArch64 feature:.*BTI'; then
-            objs=$(find "${top_builddir:-.}/lib" -name '*.o' -path '*/.libs/*')
-            test -n "$objs" || objs=$(find "${top_builddir:-.}/lib" -name '*.o')
-            for o in $objs; do
+        if crti_lacks 'AArch64 feature:.*BTI'; then
+            for o in $(our_objects); do
                 readelf -nW "$o" 2>/dev/null | grep -q 'AArch64 feature:.*BTI' ||
                     { echo "FAIL: $o was built without BTI"; fail=1; }
             done

@@ -432,17 +432,22 @@ ctl_set(struct x86_ctl c)
     __asm__ volatile("fldcw %0\n\tldmxcsr %1" : : "m"(c.cw), "m"(c.mxcsr));
 }
 
+/* c with 24-bit x87 precision and FTZ/DAZ set. */
+static struct x86_ctl
+ctl_changed(struct x86_ctl c)
+{
+    c.cw = (uint16_t)(c.cw & ~X87_PC_MASK);
+    c.mxcsr |= MXCSR_FTZ_DAZ;
+    return c;
+}
+
 static struct x86_ctl ctl_in[2];
 
 static void
 body_ctl(void *arg)
 {
-    struct x86_ctl c = ctl_now();
-
     (void)arg;
-    c.cw = (uint16_t)(c.cw & ~X87_PC_MASK);
-    c.mxcsr |= MXCSR_FTZ_DAZ;
-    ctl_set(c);
+    ctl_set(ctl_changed(ctl_now()));
     ctl_in[0] = ctl_now();
     koro_yield();
     ctl_in[1] = ctl_now();
@@ -453,10 +458,8 @@ body_ctl(void *arg)
 static const char *
 ctl_skip(void)
 {
-    struct x86_ctl was = ctl_now(), c = was, got;
+    struct x86_ctl was = ctl_now(), c = ctl_changed(was), got;
 
-    c.cw = (uint16_t)(c.cw & ~X87_PC_MASK);
-    c.mxcsr |= MXCSR_FTZ_DAZ;
     ctl_set(c);
     got = ctl_now();
     ctl_set(was);
