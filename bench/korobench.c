@@ -2,7 +2,7 @@
  * original libkorutin README counted a "switch".
  *
  *   korobench [-m] [-s SAMPLES] [-t SECONDS] [-n N,N,...] [-k KIB,KIB,...]
- *             [-r] [-p] [-f]
+ *             [-r] [-p] [-f] [-H]
  *
  * For every number of coroutines N and stack size, N coroutines are
  * created on one contiguous block of stacks (as users allocate them), each
@@ -22,6 +22,12 @@
  * with koro_share_fpenv() (no floating-point control state of their own):
  *   rt BACKEND+fpshare N STACK_BYTES ROUND_TRIPS_PER_SECOND NS
  * (0 where this build does not support the mark).
+ * -H puts every implementation's block of stacks on 2 MiB pages where the
+ * kernel offers them (Linux transparent huge pages, madvise), to show what
+ * the TLB costs: with 4 KiB pages a 16 KiB stack is four pages, and the
+ * canary at its low end is a page of its own.  -m then also prints
+ *   thp KIB_ON_HUGE_PAGES KIB_ASKED
+ * once per measurement, as the kernel reported them after the first round.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -38,6 +44,13 @@
 #include <string.h>
 #include <time.h>
 
+#if defined(HAVE_SYS_MMAN_H)
+#include <sys/mman.h>
+#endif
+#if defined(MADV_HUGEPAGE) && defined(__linux__)
+#define HAVE_THP 1
+#endif
+
 #if defined(HAVE_UCONTEXT_H) && defined(HAVE_SWAPCONTEXT)
 #include <ucontext.h>
 #define HAVE_UCTX_REF 1
@@ -53,6 +66,7 @@
 #define MAX_SIZES 16
 
 static int machine;
+static int hugepages;
 static int nsamples = 11;
 static double sample_seconds = 0.05;
 
@@ -83,6 +97,49 @@ xmalloc(size_t n)
         exit(1);
     }
     return p;
+}
+
+#ifdef HAVE_THP
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* The kilobytes of anonymous memory on huge pages in this process. */
+static long
+thp_kib(void)
+{
+    FILE *f = fopen("/proc/self/smaps_rollup", "r");
+    char line[256];
+    long kib = -1;
+
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "AnonHugePages: %ld kB", &kib) == 1)
+            break;
+    fclose(f);
+    return kib;
+}
+#endif
+
+/* The block of stacks for one implementation: plain malloc() memory, as
+ * users allocate it, or with -H whole 2 MiB pages marked for huge pages. */
+static unsigned char *
+stacks_alloc(size_t n)
+{
+#ifdef HAVE_THP
+    if (hugepages) {
+        void *p;
+
+        n = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+        if (posix_memalign(&p, HUGE_PAGE, n) != 0) {
+            fprintf(stderr, "korobench: out of memory (%zu bytes)\n", n);
+            exit(1);
+        }
+        if (madvise(p, n, MADV_HUGEPAGE) != 0)
+            perror("korobench: madvise(MADV_HUGEPAGE)");
+        return p;
+    }
+#endif
+    return xmalloc(n);
 }
 
 /* One implementation under test: set up n contexts on stacks of `stack`
@@ -149,7 +206,7 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
         struct run *r = &runs[j];
 
         r->im = im[j];
-        r->mem = xmalloc(n * stack + 64);
+        r->mem = stacks_alloc(n * stack + 64);
         if (r->im->setup(n, stack, r->mem) != 0) {
             free(r->mem);
             r->mem = NULL;
@@ -158,6 +215,14 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
         r->im->rounds(n, 1); /* first touch of every stack */
         calibrate(r, n);
     }
+#ifdef HAVE_THP
+    if (hugepages)
+        fprintf(machine ? stdout : stderr,
+                machine ? "thp %ld %zu\n"
+                        : "korobench: %ld KiB on huge pages of %zu KiB of "
+                          "stacks\n",
+                thp_kib(), nim * (n * stack + 64) / 1024);
+#endif
     for (i = 0; i < (size_t)nsamples; i++) {
         for (j = 0; j < nim; j++) {
             struct run *r = &runs[(i + j) % nim];
@@ -451,6 +516,8 @@ main(int argc, char **argv)
             fpshare = 1;
         else if (!strcmp(o, "-p"))
             sem = 1;
+        else if (!strcmp(o, "-H"))
+            hugepages = 1;
         else if (!strcmp(o, "-s") && *v)
             nsamples = atoi(argv[++opt]);
         else if (!strcmp(o, "-t") && *v)
@@ -460,7 +527,7 @@ main(int argc, char **argv)
         else if (!strcmp(o, "-k") && *v)
             nstacks = parse_list(argv[++opt], stacks, 1024);
         else {
-            fprintf(stderr, "usage: korobench [-m] [-r] [-p] [-f] "
+            fprintf(stderr, "usage: korobench [-m] [-r] [-p] [-f] [-H] "
                             "[-s SAMPLES] [-t SECONDS] [-n N,...] "
                             "[-k KIB,...]\n");
             return 2;
@@ -468,6 +535,12 @@ main(int argc, char **argv)
     }
     if (nsamples < 1 || nsamples > MAX_SAMPLES)
         nsamples = 11;
+#ifndef HAVE_THP
+    if (hugepages) {
+        fprintf(stderr, "korobench: -H: no transparent huge pages here\n");
+        return 2;
+    }
+#endif
 
 #ifdef KORO_BENCH_SEM
     /* Its threads live through the whole run, like the coroutines' own. */
@@ -492,6 +565,9 @@ main(int argc, char **argv)
                "samples of %.2f s\n\n",
                KORO_VERSION_MAJOR, KORO_VERSION_MINOR, KORO_VERSION_PATCH,
                koro_backend(), cpu, nsamples, sample_seconds);
+        if (hugepages)
+            printf("stacks on 2 MiB pages where the kernel grants them "
+                   "(-H)\n\n");
         printf("| coroutines | stack | libkorutin | ns/rt |%s%s%s%s\n",
                refs ? " swapcontext | ratio |" : "",
                refs ? " Boost jump_fcontext | ratio |" : "",
