@@ -110,8 +110,13 @@ KORO_HIDDEN size_t koro__bk_stack_min(void);
 /* "asm x86_64-sysv", "sjlj", ... */
 KORO_HIDDEN extern const char koro__bk_name[];
 
-/* Provided by the core for the backends: run the body of k and leave it. */
+/* Provided by the core for the backends: run the body of k and leave it.
+ * koro__entry(k, fn, arg) is koro__entry_begin(k), fn(arg), then
+ * koro__entry_end(k); a start routine may make the three calls itself, so
+ * that the body's frame sits at a place it chooses (x86_64-sysv.S). */
 KORO_HIDDEN KORO_NORETURN void koro__entry(koro_t *k, koro_fn fn, void *arg);
+KORO_HIDDEN void koro__entry_begin(koro_t *k);
+KORO_HIDDEN KORO_NORETURN void koro__entry_end(koro_t *k);
 
 /* For a backend's start routine written in C: mark the return address
  * undefined from here on, so that a debugger's backtrace inside a

@@ -299,21 +299,29 @@ koro__reap(koro_t *k)
     koro__san_release(k, 0);
 }
 
-/* The first frame of every coroutine, called by the backend. */
-KORO_NORETURN void
-koro__entry(koro_t *k, koro_fn fn, void *arg)
+/* The first frame of every coroutine, in two halves so that a start
+ * routine in assembly can call the body itself (see backend.h).  What runs
+ * before the body: */
+void
+koro__entry_begin(koro_t *k)
 {
-    struct koro_tls *t;
-    koro_t *p;
-
     koro__san_enter(k);
     /* Here, once, for every path that starts a coroutine. */
     k->koro_flags_ |= KORO_F_STARTED;
-    fn(arg);
-    /* Read the TLS again: the body may have run on another OS thread's
-     * behalf (threads backend), and the compiler must not reuse an address
-     * computed before the call. */
-    t = &koro__tls;
+}
+
+/* ... and after it: k has finished; leave its stack for good.  Out of
+ * line, so that its frame (the sanitizers' records) is not held on the
+ * stack for the whole life of a coroutine started by koro__entry(). */
+KORO_NOINLINE KORO_NORETURN void
+koro__entry_end(koro_t *k)
+{
+    /* Read the TLS here, after the body: it may have run on another OS
+     * thread's behalf (threads backend), and the compiler must not reuse
+     * an address computed before. */
+    struct koro_tls *t = &koro__tls;
+    koro_t *p;
+
     canary_check(k);
     p = k->koro_parent_;
     k->koro_state_ = KORO_ST(KORO_DEAD);
@@ -326,6 +334,14 @@ koro__entry(koro_t *k, koro_fn fn, void *arg)
     }
     koro__san_exit(k, p);
     koro__bk_exit(k, p);
+}
+
+KORO_NORETURN void
+koro__entry(koro_t *k, koro_fn fn, void *arg)
+{
+    koro__entry_begin(k);
+    fn(arg);
+    koro__entry_end(k);
 }
 
 /* ------------------------------------------------------------------ */

@@ -17,6 +17,8 @@ __attribute__((regparm(2))) /* as lib/backend.h declares it */
 int koro__switch(ctx_t *from, void *to);
 void *koro__asm_prepare(void *top, ctx_t *k, fn_t fn, void *arg);
 void koro__entry(ctx_t *k, fn_t fn, void *arg);
+void koro__entry_begin(ctx_t *k);
+void koro__entry_end(ctx_t *k);
 static ctx_t m, c;
 static volatile int *shared;
 static int steps;
@@ -30,11 +32,22 @@ static void body(void *arg)
         koro__switch(&c, m.ctx);
     }
 }
-void koro__entry(ctx_t *k, fn_t fn, void *arg)
+/* What the start routine calls (the core's, in the library): the body
+ * above never returns. */
+void koro__entry_begin(ctx_t *k)
 {
     (void)k;
-    fn(arg);
+}
+void koro__entry_end(ctx_t *k)
+{
+    (void)k;
     abort();
+}
+void koro__entry(ctx_t *k, fn_t fn, void *arg)
+{
+    koro__entry_begin(k);
+    fn(arg);
+    koro__entry_end(k);
 }
 int main(void)
 {

@@ -35,14 +35,30 @@ typedef void (*fn_t)(void *);
 int koro__switch(ctx_t *from, void *to);
 void *koro__asm_prepare(void *top, ctx_t *k, fn_t fn, void *arg);
 void koro__entry(ctx_t *k, fn_t fn, void *arg);
+void koro__entry_begin(ctx_t *k);
+void koro__entry_end(ctx_t *k);
 
-/* What the first switch into a context calls (the core's, elsewhere). */
+/* What the first switch into a context calls (the core's, elsewhere):
+ * koro__entry, or on some ABIs the two halves around the body. */
+void
+koro__entry_begin(ctx_t *k)
+{
+    (void)k;
+}
+
+void
+koro__entry_end(ctx_t *k)
+{
+    (void)k;
+    abort();
+}
+
 void
 koro__entry(ctx_t *k, fn_t fn, void *arg)
 {
-    (void)k;
+    koro__entry_begin(k);
     fn(arg);
-    abort();
+    koro__entry_end(k);
 }
 
 #ifndef T_BTI
