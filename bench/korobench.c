@@ -121,25 +121,46 @@ thp_kib(void)
 #endif
 
 /* The block of stacks for one implementation: plain malloc() memory, as
- * users allocate it, or with -H whole 2 MiB pages marked for huge pages. */
+ * users allocate it, or with -H a mapping of whole 2 MiB pages marked for
+ * huge pages (mapped with room to spare, the ends trimmed to alignment:
+ * malloc() would hand out heap memory that the kernel may not back). */
 static unsigned char *
 stacks_alloc(size_t n)
 {
 #ifdef HAVE_THP
     if (hugepages) {
-        void *p;
+        size_t len = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+        unsigned char *m, *p;
 
-        n = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-        if (posix_memalign(&p, HUGE_PAGE, n) != 0) {
-            fprintf(stderr, "korobench: out of memory (%zu bytes)\n", n);
+        m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED) {
+            fprintf(stderr, "korobench: out of memory (%zu bytes)\n", len);
             exit(1);
         }
-        if (madvise(p, n, MADV_HUGEPAGE) != 0)
+        p = m + (-(uintptr_t)m & (HUGE_PAGE - 1));
+        if (p > m)
+            munmap(m, (size_t)(p - m));
+        munmap(p + len, (size_t)(m + HUGE_PAGE - p));
+        if (madvise(p, len, MADV_HUGEPAGE) != 0)
             perror("korobench: madvise(MADV_HUGEPAGE)");
         return p;
     }
 #endif
     return xmalloc(n);
+}
+
+static void
+stacks_free(unsigned char *p, size_t n)
+{
+#ifdef HAVE_THP
+    if (hugepages) {
+        munmap(p, (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
+        return;
+    }
+#endif
+    (void)n;
+    free(p);
 }
 
 /* One implementation under test: set up n contexts on stacks of `stack`
@@ -208,7 +229,7 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
         r->im = im[j];
         r->mem = stacks_alloc(n * stack + 64);
         if (r->im->setup(n, stack, r->mem) != 0) {
-            free(r->mem);
+            stacks_free(r->mem, n * stack + 64);
             r->mem = NULL;
             continue;
         }
@@ -219,8 +240,8 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
     if (hugepages)
         fprintf(machine ? stdout : stderr,
                 machine ? "thp %ld %zu\n"
-                        : "korobench: %ld KiB on huge pages of %zu KiB of "
-                          "stacks\n",
+                        : "korobench: %ld KiB of this process on huge "
+                          "pages, %zu KiB of stacks\n",
                 thp_kib(), nim * (n * stack + 64) / 1024);
 #endif
     for (i = 0; i < (size_t)nsamples; i++) {
@@ -252,7 +273,7 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
         if (!r->mem)
             continue;
         r->im->teardown(n);
-        free(r->mem);
+        stacks_free(r->mem, n * stack + 64);
         qsort(r->rates, (size_t)nsamples, sizeof r->rates[0], cmp_double);
         out[j] = r->rates[nsamples / 2];
     }
