@@ -153,7 +153,7 @@ KORO_END(koro__switch_n)
  * (its return address and one saved register: what a loop around
  * koro_yield() compiles to) calls koro_yield() with rsp a multiple of 64,
  * and every switch saves and loads its 64-byte frame in one cache line
- * instead of two: 15.0 -> 12.1 ns per round trip at 16384 coroutines on
+ * instead of two: 14.9 -> 12.1 ns per round trip at 16384 coroutines on
  * 1 KiB stacks, where the frames come from L3.  The new context inherits
  * the creator's MXCSR and x87 CW, as a new thread does.  Returns the
  * context (the saved stack pointer). */
