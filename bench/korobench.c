@@ -49,6 +49,8 @@
 #endif
 #if defined(MADV_HUGEPAGE) && defined(__linux__)
 #define HAVE_THP 1
+#define HUGE_PAGE ((size_t)2 << 20)
+#include "proc-kib.h"
 #endif
 
 #if defined(HAVE_UCONTEXT_H) && defined(HAVE_SWAPCONTEXT)
@@ -98,27 +100,6 @@ xmalloc(size_t n)
     }
     return p;
 }
-
-#ifdef HAVE_THP
-#define HUGE_PAGE ((size_t)2 << 20)
-
-/* The kilobytes of anonymous memory on huge pages in this process. */
-static long
-thp_kib(void)
-{
-    FILE *f = fopen("/proc/self/smaps_rollup", "r");
-    char line[256];
-    long kib = -1;
-
-    if (!f)
-        return -1;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "AnonHugePages: %ld kB", &kib) == 1)
-            break;
-    fclose(f);
-    return kib;
-}
-#endif
 
 /* The block of stacks for one implementation: plain malloc() memory, as
  * users allocate it, or with -H a mapping of whole 2 MiB pages marked for
@@ -242,7 +223,8 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
                 machine ? "thp %ld %zu\n"
                         : "korobench: %ld KiB of this process on huge "
                           "pages, %zu KiB of stacks\n",
-                thp_kib(), nim * (n * stack + 64) / 1024);
+                proc_kib("/proc/self/smaps_rollup", "AnonHugePages:"),
+                nim * (n * stack + 64) / 1024);
 #endif
     for (i = 0; i < (size_t)nsamples; i++) {
         for (j = 0; j < nim; j++) {

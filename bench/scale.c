@@ -23,6 +23,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "proc-kib.h"
+
 static uint64_t
 now_ns(void)
 {
@@ -30,23 +32,6 @@ now_ns(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Resident set size in KiB, or -1 where /proc is missing. */
-static long
-rss_kib(void)
-{
-    char line[256];
-    long kib = -1;
-    FILE *f = fopen("/proc/self/status", "r");
-
-    if (!f)
-        return -1;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-            break;
-    fclose(f);
-    return kib;
 }
 
 static unsigned long *counts;
@@ -112,7 +97,7 @@ main(int argc, char **argv)
      * way -Wl,-z,now or LD_BIND_NOW=1 would. */
     if (koro_yield() != KORO_ENOTCORO)
         return 1;
-    rss0 = rss_kib();
+    rss0 = proc_kib("/proc/self/status", "VmRSS:");
     ks = malloc(n * sizeof *ks);
     counts = calloc(n, sizeof *counts);
     stacks = malloc(n * ssz);
@@ -132,7 +117,7 @@ main(int argc, char **argv)
     for (i = 0; i < n; i++)
         koro_resume(&ks[i]);
     t1 = now_ns();
-    rss1 = rss_kib();
+    rss1 = proc_kib("/proc/self/status", "VmRSS:");
     printf("created and started %zu in %.3f s (%.1f ns each)\n", n,
            (t1 - t0) / 1e9, (double)(t1 - t0) / (double)n);
     if (rss0 >= 0 && rss1 >= 0)
