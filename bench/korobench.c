@@ -50,6 +50,8 @@
 #if defined(MADV_HUGEPAGE) && defined(__linux__)
 #define HAVE_THP 1
 #define HUGE_PAGE ((size_t)2 << 20)
+/* n bytes rounded up to whole huge pages. */
+#define HUGE_ROUND(n) (((n) + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1))
 #include "proc-kib.h"
 #endif
 
@@ -110,7 +112,7 @@ stacks_alloc(size_t n)
 {
 #ifdef HAVE_THP
     if (hugepages) {
-        size_t len = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+        size_t len = HUGE_ROUND(n);
         unsigned char *m, *p;
 
         m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
@@ -136,7 +138,7 @@ stacks_free(unsigned char *p, size_t n)
 {
 #ifdef HAVE_THP
     if (hugepages) {
-        munmap(p, (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
+        munmap(p, HUGE_ROUND(n));
         return;
     }
 #endif
@@ -199,7 +201,7 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
         double *out)
 {
     struct run runs[4];
-    size_t j, i;
+    size_t j, i, bytes = n * stack + 64; /* one implementation's stacks */
 #ifdef KORO_BENCH_SEM
     double refs[MAX_SAMPLES];
 #endif
@@ -208,9 +210,9 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
         struct run *r = &runs[j];
 
         r->im = im[j];
-        r->mem = stacks_alloc(n * stack + 64);
+        r->mem = stacks_alloc(bytes);
         if (r->im->setup(n, stack, r->mem) != 0) {
-            stacks_free(r->mem, n * stack + 64);
+            stacks_free(r->mem, bytes);
             r->mem = NULL;
             continue;
         }
@@ -224,7 +226,7 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
                         : "korobench: %ld KiB of this process on huge "
                           "pages, %zu KiB of stacks\n",
                 proc_kib("/proc/self/smaps_rollup", "AnonHugePages:"),
-                nim * (n * stack + 64) / 1024);
+                nim * bytes / 1024);
 #endif
     for (i = 0; i < (size_t)nsamples; i++) {
         for (j = 0; j < nim; j++) {
@@ -255,7 +257,7 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
         if (!r->mem)
             continue;
         r->im->teardown(n);
-        stacks_free(r->mem, n * stack + 64);
+        stacks_free(r->mem, bytes);
         qsort(r->rates, (size_t)nsamples, sizeof r->rates[0], cmp_double);
         out[j] = r->rates[nsamples / 2];
     }
