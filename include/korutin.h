@@ -378,6 +378,16 @@ KORO_API int koro_select(struct koro_sel *cases, size_t n,
 KORO_API int koro_stack_alloc(size_t size, void **stack, size_t *usable);
 KORO_API int koro_stack_free(void *stack, size_t size);
 
+/* Opt-in speed for guarded stacks: k's stack starts right above a guard
+ * page, as koro_stack_alloc()'s do, and switches rely on that page to stop
+ * an overflow instead of checking the canary at the low end of the stack
+ * (on stacks larger than a page, that check touches a second page on every
+ * switch).  Call it after koro_init() and before the first resume; it
+ * looks the page up (a system call or two) and cannot be undone.  Returns
+ * 0, KORO_EINVAL (also: no guard page found there), KORO_ESTARTED,
+ * KORO_ESYS or KORO_ENOSYS (this platform cannot tell). */
+KORO_API int koro_use_guard(koro_t *k);
+
 /* Opt-in: report a coroutine running into its guard page ("libkorutin:
  * stack overflow in coroutine ...") and abort, instead of a bare SIGSEGV.
  * Installs a process-wide SIGSEGV/SIGBUS handler that runs on the calling

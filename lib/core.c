@@ -12,7 +12,11 @@ KORO_TLS_DEFINE;
 /* Stack canary.  Written at koro_init(), checked whenever a coroutine
  * switches away (yield, nested resume, finish).  A broken canary means the
  * coroutine has written below its stack: report it with its name and range
- * and abort, because everything below is someone else's memory. */
+ * and abort, because everything below is someone else's memory.  A
+ * coroutine marked with koro_use_guard() skips the check: its stack lies
+ * on a guard page, which stops an overflow at the first byte, and reading
+ * the canary would cost a second page (TLB entry) per switch on stacks
+ * larger than a page. */
 
 static inline uintptr_t
 canary_value(const koro_t *k)
@@ -41,6 +45,8 @@ canary_check(const koro_t *k)
 {
     uintptr_t v;
 
+    if (k->koro_flags_ & KORO_F_GUARDED)
+        return;
     memcpy(&v, k->koro_lo_, sizeof v);
     if (KORO_UNLIKELY(v != canary_value(k)))
         canary_fail(k);
@@ -50,19 +56,23 @@ canary_check(const koro_t *k)
 /* Creation. */
 
 /* Colour the stack: move its top down and its canary up by multiples of
- * 64 bytes.  Callers tend to carve stacks at power-of-two spacing;
- * without this every coroutine's hot top-of-stack lines, and every
- * canary, fall into the same few cache sets.  The colour steps by one per
- * stack_size of address, so that stacks carved one after another get
- * consecutive colours and their tops stay a constant stride apart, which
- * the hardware's stride prefetchers follow (a hashed colour spread the
- * sets too but defeated the prefetch: half the speed at 16384 coroutines
- * on 16 KiB stacks).  The canary takes the mirror colour, so the two
- * offsets always add up to (ncol - 1) lines: every stack loses the same
- * amount, at most 1/16 of it.  Returns the top's offset; *lo_off gets the
- * canary's. */
+ * 64 bytes.  Callers tend to carve stacks at power-of-two spacing (or map
+ * them a page apart, as koro_stack_alloc() does); without this every
+ * coroutine's hot top-of-stack lines, and every canary, fall into the same
+ * few cache sets.  The colour steps by one per koro_init() in the thread,
+ * so that stacks set up one after another get consecutive colours and
+ * their tops stay a constant stride apart, whatever the spacing of the
+ * stacks; the hardware's stride prefetchers follow that.  (A hashed colour
+ * spread the sets too but defeated the prefetch: half the speed at 16384
+ * coroutines on 16 KiB stacks.  A colour from the address, one step per
+ * stack_size, kept the stride only for stacks exactly stack_size apart;
+ * on koro_stack_alloc() stacks it broke every few: 16.9 against 13.1 ns
+ * per round trip at 16384 x 16 KiB.)  The canary takes the mirror colour,
+ * so the two offsets always add up to (ncol - 1) lines: every stack loses
+ * the same amount, at most 1/16 of it.  Returns the top's offset; *lo_off
+ * gets the canary's. */
 static size_t
-colour_offsets(uintptr_t hi, size_t size, size_t *lo_off)
+colour_offsets(size_t size, size_t *lo_off)
 {
     size_t ncol = size / 1024, c;
 
@@ -72,7 +82,7 @@ colour_offsets(uintptr_t hi, size_t size, size_t *lo_off)
         *lo_off = 0;
         return 0;
     }
-    c = (size_t)((hi / size) % ncol);
+    c = koro__tls.colour++ % ncol;
     *lo_off = (ncol - 1 - c) * 64;
     return c * 64;
 }
@@ -94,7 +104,7 @@ koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
     lo = ((uintptr_t)stack + 15) & ~(uintptr_t)15;
     lo += KORO_SAN_LO_RESERVE; /* sanitize.h's record sits below lo */
     hi = ((uintptr_t)stack + stack_size) & ~(uintptr_t)15;
-    hi -= colour_offsets(hi, hi - lo, &lo_off);
+    hi -= colour_offsets(hi - lo, &lo_off);
     lo += lo_off;
 
     koro__san_prepare(stack, stack_size);
@@ -418,13 +428,10 @@ koro_stack_bounds(const koro_t *k, void **lo, void **hi)
     return 0;
 }
 
-/* The watermark fills the free part of the stack with a pattern; the
- * lowest byte that no longer holds it marks the deepest point reached.
- * The initial frame the backend prepared sits at the top and is kept. */
-/* For the calls allowed only between koro_init() and the first resume:
- * 0, KORO_EINVAL or KORO_ESTARTED. */
-static int
-check_unstarted(const koro_t *k)
+/* For the calls allowed only between koro_init() and the first resume
+ * (koro-int.h). */
+int
+koro__check_unstarted(const koro_t *k)
 {
     int st = koro_status(k);
 
@@ -435,11 +442,14 @@ check_unstarted(const koro_t *k)
     return 0;
 }
 
+/* The watermark fills the free part of the stack with a pattern; the
+ * lowest byte that no longer holds it marks the deepest point reached.
+ * The initial frame the backend prepared sits at the top and is kept. */
 KORO_API int
 koro_watermark(koro_t *k)
 {
     unsigned char *lo, *top;
-    int rc = check_unstarted(k);
+    int rc = koro__check_unstarted(k);
 
     if (rc < 0)
         return rc;
@@ -455,7 +465,7 @@ KORO_API int
 koro_share_fpenv(koro_t *k)
 {
 #ifdef KORO_BK_FPSHARE
-    int rc = check_unstarted(k);
+    int rc = koro__check_unstarted(k);
 
     if (rc < 0)
         return rc;

@@ -13,12 +13,17 @@
 #include <windows.h>
 #define KORO_GUARD_WIN32 1
 #elif defined(HAVE_SYS_MMAN_H) && defined(HAVE_MMAP) && defined(HAVE_MPROTECT)
+#include <errno.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #define KORO_GUARD_MMAP 1
 #if !defined(MAP_ANON) && defined(MAP_ANONYMOUS)
 #define MAP_ANON MAP_ANONYMOUS
 #endif
+#endif
+
+#ifdef KORO_VALGRIND
+#include <valgrind/valgrind.h>
 #endif
 
 #if defined(HAVE_SIGACTION) && defined(HAVE_SIGALTSTACK) &&                    \
@@ -131,6 +136,79 @@ koro_stack_free(void *stack, size_t size)
 #else
     return KORO_ENOSYS;
 #endif
+}
+
+/* ------------------------------------------------------------------ */
+/* Trusting a guard page instead of the canary. */
+
+/* 1 if the page at p is mapped but cannot be read (a guard page), 0 if it
+ * can be read or is not mapped at all (a hole that anything may fill
+ * later), or a negative error. */
+static int
+is_guard_page(const void *p, size_t page)
+{
+#if defined(KORO_GUARD_WIN32)
+    MEMORY_BASIC_INFORMATION mi;
+
+    (void)page;
+    if (!VirtualQuery(p, &mi, sizeof mi))
+        return KORO_ESYS;
+    if (mi.State == MEM_FREE)
+        return 0;
+    return mi.State == MEM_RESERVE ||
+           (mi.Protect & (PAGE_NOACCESS | PAGE_GUARD)) != 0;
+#elif defined(KORO_GUARD_MMAP)
+    int fd[2], rc = KORO_ESYS;
+
+    /* msync() fails with ENOMEM on an unmapped range; write() from an
+     * unreadable buffer fails with EFAULT instead of faulting.  Neither
+     * changes anything: the byte written goes into a private pipe.
+     * Valgrind would report both arguments, which are odd on purpose. */
+#ifdef KORO_VALGRIND
+    VALGRIND_DISABLE_ERROR_REPORTING;
+#endif
+    if (msync((void *)(uintptr_t)p, page, MS_ASYNC) != 0) {
+        if (errno == ENOMEM)
+            rc = 0;
+    } else if (pipe(fd) == 0) {
+        rc = write(fd[1], p, 1) < 0 && errno == EFAULT;
+        close(fd[0]);
+        close(fd[1]);
+    }
+#ifdef KORO_VALGRIND
+    VALGRIND_ENABLE_ERROR_REPORTING;
+#endif
+    return rc;
+#else
+    (void)p;
+    (void)page;
+    return KORO_ENOSYS;
+#endif
+}
+
+KORO_API int
+koro_use_guard(koro_t *k)
+{
+    size_t page = page_size();
+    uintptr_t lo, base;
+    int rc = koro__check_unstarted(k);
+
+    if (rc < 0)
+        return rc;
+    /* koro_init() put the lowest usable byte at most KORO_LO_SLACK above
+     * the start of the stack; a stack that starts at a page boundary, as
+     * koro_stack_alloc()'s do, has that page's start as its own. */
+    lo = (uintptr_t)k->koro_lo_;
+    base = lo & ~(uintptr_t)(page - 1);
+    if (lo - base > KORO_LO_SLACK || base < page)
+        return KORO_EINVAL;
+    rc = is_guard_page((const void *)(base - page), page);
+    if (rc < 0)
+        return rc;
+    if (!rc)
+        return KORO_EINVAL;
+    k->koro_flags_ |= KORO_F_GUARDED;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */

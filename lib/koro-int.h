@@ -76,6 +76,7 @@ koro__set_status(koro_t *k, int s)
 /* koro_flags_ bits owned by the core; bits 16-31 belong to the scheduler. */
 #define KORO_F_STARTED 0x1u   /* has run (koro__entry was entered) */
 #define KORO_F_WATERMARK 0x2u /* the stack was filled with the pattern */
+#define KORO_F_GUARDED 0x4u   /* koro_use_guard(): a guard page, no canary */
 #define KORO_F_SCHED_MASK 0xffff0000u
 
 /* The canary at the low end of every coroutine stack, checked on every
@@ -95,6 +96,8 @@ koro__set_status(koro_t *k, int s)
 struct koro_tls {
     koro_t *cur; /* the running coroutine, NULL at the thread's own level */
     koro_t root; /* the context of the thread's own stack */
+    /* koro_init(): the cache colour of the next stack (core.c). */
+    unsigned colour;
 };
 #if defined(KORO_TLS_PE) && defined(_WIN32)
 /* GCC for mingw implements __thread with emutls: a call per access, and
@@ -156,6 +159,10 @@ KORO_HIDDEN void koro__write_stderr(const char *buf, size_t len);
  * `what` happened, then abort; async-signal-safe (sys.c). */
 KORO_HIDDEN KORO_NORETURN void koro__overflow_abort(const koro_t *k,
                                                     const char *what);
+
+/* For the calls allowed only between koro_init() and the first resume:
+ * 0, KORO_EINVAL or KORO_ESTARTED (core.c). */
+KORO_HIDDEN int koro__check_unstarted(const koro_t *k);
 
 /* Implemented by the scheduler (sched.c): drop k from whatever queue or
  * wait list it is on.  Called by koro_fini(). */

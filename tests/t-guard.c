@@ -29,6 +29,9 @@
 #include <unistd.h>
 #define T_HAVE_FORK 1
 #endif
+#if defined(HAVE_SYS_MMAN_H) && !defined(_WIN32)
+#include <sys/mman.h>
+#endif
 
 const char *
 t_checker(void)
@@ -167,6 +170,128 @@ START_TEST(guard_page_faults)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* koro_use_guard. */
+
+static void
+body_yield_twice(void *arg)
+{
+    (void)arg;
+    koro_yield();
+    koro_yield();
+}
+
+/* What koro_use_guard() says about a real guard page: Emscripten's
+ * mprotect() does nothing, so there is none and it must say so. */
+static int
+want_guarded(void)
+{
+#ifdef __EMSCRIPTEN__
+    return KORO_EINVAL;
+#else
+    return 0;
+#endif
+}
+
+/* The system's page size (Windows: 4 KiB). */
+static size_t
+page_size(void)
+{
+#ifdef T_HAVE_FORK
+    long n = sysconf(_SC_PAGESIZE);
+
+    return n > 0 ? (size_t)n : 4096;
+#else
+    return 4096;
+#endif
+}
+
+START_TEST(use_guard_errors)
+{
+    void *s;
+    size_t n, page = page_size();
+    koro_t k;
+
+    ck_assert_int_eq(koro_use_guard(NULL), KORO_EINVAL);
+    memset(&k, 0, sizeof k);
+    ck_assert_int_eq(koro_use_guard(&k), KORO_EINVAL); /* not initialised */
+    ck_assert_int_eq(koro_stack_alloc(at_least_min(16384) + 2 * page, &s, &n),
+                     0);
+    /* Right above the guard page. */
+    ck_assert_int_eq(koro_init(&k, body_yield_twice, NULL, s, n), 0);
+    ck_assert_int_eq(koro_use_guard(&k), want_guarded());
+    ck_assert_int_eq(koro_use_guard(&k), want_guarded()); /* idempotent */
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(koro_use_guard(&k), KORO_ESTARTED);
+    ck_assert_int_eq(koro_fini(&k), 0);
+    /* Half a page above it: the bytes between are nobody's stack. */
+    ck_assert_int_eq(koro_init(&k, body_yield_twice, NULL, (char *)s + page / 2,
+                               n - page / 2),
+                     0);
+    ck_assert_int_eq(koro_use_guard(&k), KORO_EINVAL);
+    /* A page above it: the page below the stack is readable memory. */
+    ck_assert_int_eq(
+        koro_init(&k, body_yield_twice, NULL, (char *)s + page, n - page), 0);
+    ck_assert_int_eq(koro_use_guard(&k), KORO_EINVAL);
+    ck_assert_int_eq(koro_fini(&k), 0);
+    ck_assert_int_eq(koro_stack_free(s, n), 0);
+}
+END_TEST
+
+#if defined(T_HAVE_FORK) && defined(HAVE_SYS_MMAN_H) && !defined(__EMSCRIPTEN__)
+/* A hole in the address space below the stack is no guard: anything may
+ * be mapped there later. */
+START_TEST(use_guard_refuses_hole)
+{
+    void *s;
+    size_t n;
+    long page = sysconf(_SC_PAGESIZE);
+    koro_t k;
+
+    ck_assert_int_gt(page, 0);
+    ck_assert_int_eq(koro_stack_alloc(at_least_min(16384), &s, &n), 0);
+    ck_assert_int_eq(munmap((char *)s - page, (size_t)page), 0);
+    ck_assert_int_eq(koro_init(&k, body_yield_twice, NULL, s, n), 0);
+    ck_assert_int_eq(koro_use_guard(&k), KORO_EINVAL);
+    ck_assert_int_eq(munmap(s, n), 0);
+}
+END_TEST
+#endif
+
+/* A marked coroutine no longer checks the canary: overwriting it, which
+ * aborts an unmarked one (t-core's overflow_is_detected), goes unseen. */
+static void
+body_smash_own(void *arg)
+{
+    void *lo, *hi;
+
+    ck_assert_int_eq(koro_stack_bounds(koro_self(), &lo, &hi), 0);
+    memset(lo, 0, 8);
+    *(int *)arg = ((volatile unsigned char *)lo)[7] == 0;
+    koro_yield();
+}
+
+START_TEST(use_guard_skips_canary)
+{
+    void *s;
+    size_t n;
+    koro_t k;
+    int smashed = 0;
+
+    if (want_guarded() != 0)
+        return; /* no guard page to rely on: nothing to skip */
+    ck_assert_int_eq(koro_stack_alloc(at_least_min(16384), &s, &n), 0);
+    ck_assert_int_eq(koro_init(&k, body_smash_own, &smashed, s, n), 0);
+    ck_assert_int_eq(koro_use_guard(&k), 0);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(smashed, 1);
+    ck_assert_int_eq(koro_status(&k), KORO_SUSPENDED);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(koro_status(&k), KORO_DEAD);
+    ck_assert_int_eq(koro_stack_free(s, n), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* The overflow handler. */
 
 static volatile int never;
@@ -210,6 +335,16 @@ START_TEST(overflow_handler_aborts)
     ck_assert_int_eq(koro_overflow_handler_install(), 0);
     ck_assert_int_eq(koro_overflow_handler_install(), 0); /* idempotent */
     koro_resume(&deep);                                   /* SIGABRT */
+}
+END_TEST
+
+/* The same with koro_use_guard(): the guard page alone stops it. */
+START_TEST(use_guard_overflow_aborts)
+{
+    prepare_deep();
+    ck_assert_int_eq(koro_use_guard(&deep), 0);
+    ck_assert_int_eq(koro_overflow_handler_install(), 0);
+    koro_resume(&deep); /* SIGABRT */
 }
 END_TEST
 
@@ -273,10 +408,20 @@ t_guard(Suite *s)
 {
     T_ADD(s, stack_alloc_errors, NULL);
     T_ADD(s, stack_alloc_runs_coroutine, NULL);
+    T_ADD(s, use_guard_errors, NULL);
+#if defined(T_HAVE_FORK) && defined(HAVE_SYS_MMAN_H) && !defined(__EMSCRIPTEN__)
+    T_ADD(s, use_guard_refuses_hole, NULL);
+#else
+    t_add(s, "use_guard_refuses_hole", NULL, "no munmap() here");
+#endif
+    T_ADD(s, use_guard_skips_canary,
+          want_guarded() != 0 ? "no guard pages on this platform" : NULL);
     t_add_signal(s, "guard_page_faults", guard_page_faults, SIGSEGV,
                  fault_skip(0));
     t_add_signal(s, "overflow_handler_aborts", overflow_handler_aborts, SIGABRT,
                  fault_skip(1));
+    t_add_signal(s, "use_guard_overflow_aborts", use_guard_overflow_aborts,
+                 SIGABRT, fault_skip(1));
     t_add_signal(s, "overflow_handler_passes_other_faults",
                  overflow_handler_passes_other_faults, SIGSEGV, fault_skip(0));
 #ifdef T_HAVE_FORK
