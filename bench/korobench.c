@@ -2,7 +2,7 @@
  * original libkorutin README counted a "switch".
  *
  *   korobench [-m] [-s SAMPLES] [-t SECONDS] [-n N,N,...] [-k KIB,KIB,...]
- *             [-r] [-p] [-f] [-H]
+ *             [-r] [-p] [-f] [-H | -g]
  *
  * For every number of coroutines N and stack size, N coroutines are
  * created on one contiguous block of stacks (as users allocate them), each
@@ -28,6 +28,13 @@
  * canary at its low end is a page of its own.  -m then also prints
  *   thp KIB_ON_HUGE_PAGES KIB_ASKED
  * once per measurement, as the kernel reported them after the first round.
+ * -g gives every implementation guarded stacks instead: each stack is a
+ * mapping of its own from koro_stack_alloc(), above a guard page, and
+ * libkorutin's coroutines are marked with koro_use_guard(), which drops
+ * the canary check.  Every guard page splits a mapping, and Linux allows
+ * about 65530 per process, so with -g only one implementation's stacks
+ * exist at a time: each sample maps and sets up its own (the same
+ * interleaved order), and only the rounds are timed.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -71,6 +78,7 @@
 
 static int machine;
 static int hugepages;
+static int guarded;
 static int nsamples = 11;
 static double sample_seconds = 0.05;
 
@@ -146,12 +154,12 @@ stacks_free(unsigned char *p, size_t n)
     free(p);
 }
 
-/* One implementation under test: set up n contexts on stacks of `stack`
- * bytes carved from `mem`, run `rounds` rounds over all of them, tear
+/* One implementation under test: set up n contexts on the stacks stk[0..n)
+ * of `stack` bytes each, run `rounds` rounds over all of them, tear
  * down. */
 struct impl {
     const char *name;
-    int (*setup)(size_t n, size_t stack, unsigned char *mem);
+    int (*setup)(size_t n, size_t stack, unsigned char *const *stk);
     void (*rounds)(size_t n, long rounds);
     void (*teardown)(size_t n);
 };
@@ -166,10 +174,65 @@ static double sem_rate;
 /* One implementation set up for one measurement. */
 struct run {
     const struct impl *im;
-    unsigned char *mem;
-    long rounds; /* rounds per sample */
+    int ok;              /* could be set up */
+    unsigned char *mem;  /* the block of stacks (not with -g) */
+    unsigned char **stk; /* where each stack starts */
+    long rounds;         /* rounds per sample */
     double rates[MAX_SAMPLES];
 };
+
+/* Give r its n stacks, set it up and run one round to touch every stack.
+ * Returns 0, or -1 (reported) if that could not be done. */
+static int
+run_open(struct run *r, size_t n, size_t stack)
+{
+    size_t i = 0, bytes = n * stack + 64, usable;
+
+    r->stk = xmalloc(n * sizeof *r->stk);
+    if (guarded) {
+        for (; i < n; i++) {
+            void *p;
+            int rc = koro_stack_alloc(stack, &p, &usable);
+
+            if (rc != 0) {
+                fprintf(stderr, "korobench: koro_stack_alloc: %s\n",
+                        koro_strerror(rc));
+                goto fail;
+            }
+            r->stk[i] = p;
+        }
+    } else {
+        r->mem = stacks_alloc(bytes);
+        for (; i < n; i++)
+            r->stk[i] = r->mem + i * stack;
+    }
+    if (r->im->setup(n, stack, r->stk) == 0) {
+        r->im->rounds(n, 1);
+        return 0;
+    }
+fail:
+    if (guarded)
+        while (i-- > 0)
+            koro_stack_free(r->stk[i], stack);
+    else
+        stacks_free(r->mem, bytes);
+    free(r->stk);
+    return -1;
+}
+
+static void
+run_close(struct run *r, size_t n, size_t stack)
+{
+    size_t i;
+
+    r->im->teardown(n);
+    if (guarded)
+        for (i = 0; i < n; i++)
+            koro_stack_free(r->stk[i], stack);
+    else
+        stacks_free(r->mem, n * stack + 64);
+    free(r->stk);
+}
 
 /* Grow the round count until one sample of r takes about sample_seconds. */
 static void
@@ -201,7 +264,7 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
         double *out)
 {
     struct run runs[4];
-    size_t j, i, bytes = n * stack + 64; /* one implementation's stacks */
+    size_t j, i;
 #ifdef KORO_BENCH_SEM
     double refs[MAX_SAMPLES];
 #endif
@@ -210,14 +273,12 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
         struct run *r = &runs[j];
 
         r->im = im[j];
-        r->mem = stacks_alloc(bytes);
-        if (r->im->setup(n, stack, r->mem) != 0) {
-            stacks_free(r->mem, bytes);
-            r->mem = NULL;
+        r->ok = run_open(r, n, stack) == 0;
+        if (!r->ok)
             continue;
-        }
-        r->im->rounds(n, 1); /* first touch of every stack */
         calibrate(r, n);
+        if (guarded)
+            run_close(r, n, stack);
     }
 #ifdef HAVE_THP
     if (hugepages)
@@ -226,18 +287,24 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
                         : "korobench: %ld KiB of this process on huge "
                           "pages, %zu KiB of stacks\n",
                 proc_kib("/proc/self/smaps_rollup", "AnonHugePages:"),
-                nim * bytes / 1024);
+                nim * (n * stack + 64) / 1024);
 #endif
     for (i = 0; i < (size_t)nsamples; i++) {
         for (j = 0; j < nim; j++) {
             struct run *r = &runs[(i + j) % nim];
             double t0;
 
-            if (!r->mem)
+            if (!r->ok)
                 continue;
+            if (guarded && run_open(r, n, stack) != 0) {
+                r->ok = 0;
+                continue;
+            }
             t0 = now();
             r->im->rounds(n, r->rounds);
             r->rates[i] = (double)r->rounds * (double)n / (now() - t0);
+            if (guarded)
+                run_close(r, n, stack);
         }
 #ifdef KORO_BENCH_SEM
         if (sem_ring)
@@ -254,10 +321,10 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
         struct run *r = &runs[j];
 
         out[j] = -1;
-        if (!r->mem)
+        if (!r->ok)
             continue;
-        r->im->teardown(n);
-        stacks_free(r->mem, bytes);
+        if (!guarded)
+            run_close(r, n, stack);
         qsort(r->rates, (size_t)nsamples, sizeof r->rates[0], cmp_double);
         out[j] = r->rates[nsamples / 2];
     }
@@ -277,18 +344,22 @@ koro_body(void *arg)
 }
 
 static int
-koro_setup_in(int shared, size_t n, size_t stack, unsigned char *mem)
+koro_setup_in(int shared, size_t n, size_t stack, unsigned char *const *stk)
 {
     size_t i;
     koro_t *k = ks[shared] = xmalloc(n * sizeof *k);
 
     for (i = 0; i < n; i++) {
         const char *what = "koro_init";
-        int rc = koro_init(&k[i], koro_body, NULL, mem + i * stack, stack);
+        int rc = koro_init(&k[i], koro_body, NULL, stk[i], stack);
 
-        if (rc == 0 && shared && (rc = koro_share_fpenv(&k[i])) != 0) {
-            what = "koro_share_fpenv";
-            koro_fini(&k[i]);
+        if (rc == 0) {
+            if (shared && (rc = koro_share_fpenv(&k[i])) != 0)
+                what = "koro_share_fpenv";
+            else if (guarded && (rc = koro_use_guard(&k[i])) != 0)
+                what = "koro_use_guard";
+            if (rc != 0)
+                koro_fini(&k[i]);
         }
         if (rc != 0) {
             if (!machine)
@@ -325,9 +396,10 @@ koro_teardown_in(int shared, size_t n)
 
 /* The impl entry points of both kinds (struct impl takes no argument). */
 #define KORO_BENCH_FNS(sfx, shared)                                            \
-    static int koro_setup##sfx(size_t n, size_t stack, unsigned char *mem)     \
+    static int koro_setup##sfx(size_t n, size_t stack,                         \
+                               unsigned char *const *stk)                      \
     {                                                                          \
-        return koro_setup_in(shared, n, stack, mem);                           \
+        return koro_setup_in(shared, n, stack, stk);                           \
     }                                                                          \
     static void koro_rounds##sfx(size_t n, long rounds)                        \
     {                                                                          \
@@ -353,14 +425,14 @@ uc_body(int i)
 }
 
 static int
-uc_setup(size_t n, size_t stack, unsigned char *mem)
+uc_setup(size_t n, size_t stack, unsigned char *const *stk)
 {
     size_t i;
 
     ucs = xmalloc(n * sizeof *ucs);
     for (i = 0; i < n; i++) {
         getcontext(&ucs[i]);
-        ucs[i].uc_stack.ss_sp = mem + i * stack;
+        ucs[i].uc_stack.ss_sp = stk[i];
         ucs[i].uc_stack.ss_size = stack;
         ucs[i].uc_link = NULL;
         makecontext(&ucs[i], (void (*)(void))uc_body, 1, (int)i);
@@ -409,15 +481,14 @@ fc_body(transfer_t t)
 }
 
 static int
-fc_setup(size_t n, size_t stack, unsigned char *mem)
+fc_setup(size_t n, size_t stack, unsigned char *const *stk)
 {
     size_t i;
 
     fcs = xmalloc(n * sizeof *fcs);
     for (i = 0; i < n; i++) {
         unsigned char *top =
-            (unsigned char *)(((uintptr_t)(mem + (i + 1) * stack)) &
-                              ~(uintptr_t)15);
+            (unsigned char *)(((uintptr_t)(stk[i] + stack)) & ~(uintptr_t)15);
         fcs[i] = make_fcontext(top, stack - 16, fc_body);
     }
     return 0;
@@ -523,6 +594,8 @@ main(int argc, char **argv)
             sem = 1;
         else if (!strcmp(o, "-H"))
             hugepages = 1;
+        else if (!strcmp(o, "-g"))
+            guarded = 1;
         else if (!strcmp(o, "-s") && *v)
             nsamples = atoi(argv[++opt]);
         else if (!strcmp(o, "-t") && *v)
@@ -532,11 +605,15 @@ main(int argc, char **argv)
         else if (!strcmp(o, "-k") && *v)
             nstacks = parse_list(argv[++opt], stacks, 1024);
         else {
-            fprintf(stderr, "usage: korobench [-m] [-r] [-p] [-f] [-H] "
+            fprintf(stderr, "usage: korobench [-m] [-r] [-p] [-f] [-H | -g] "
                             "[-s SAMPLES] [-t SECONDS] [-n N,...] "
                             "[-k KIB,...]\n");
             return 2;
         }
+    }
+    if (hugepages && guarded) {
+        fprintf(stderr, "korobench: -H and -g exclude each other\n");
+        return 2;
     }
     if (nsamples < 1 || nsamples > MAX_SAMPLES)
         nsamples = 11;
@@ -573,6 +650,9 @@ main(int argc, char **argv)
         if (hugepages)
             printf("stacks on 2 MiB pages where the kernel grants them "
                    "(-H)\n\n");
+        if (guarded)
+            printf("guarded stacks from koro_stack_alloc(), libkorutin's "
+                   "marked with koro_use_guard() (-g)\n\n");
         printf("| coroutines | stack | libkorutin | ns/rt |%s%s%s%s\n",
                refs ? " swapcontext | ratio |" : "",
                refs ? " Boost jump_fcontext | ratio |" : "",
