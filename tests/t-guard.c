@@ -228,6 +228,7 @@ START_TEST(use_guard_errors)
                                n - page / 2),
                      0);
     ck_assert_int_eq(koro_use_guard(&k), KORO_EINVAL);
+    ck_assert_int_eq(koro_fini(&k), 0);
     /* A page above it: the page below the stack is readable memory. */
     ck_assert_int_eq(
         koro_init(&k, body_yield_twice, NULL, (char *)s + page, n - page), 0);
@@ -252,6 +253,7 @@ START_TEST(use_guard_refuses_hole)
     ck_assert_int_eq(munmap((char *)s - page, (size_t)page), 0);
     ck_assert_int_eq(koro_init(&k, body_yield_twice, NULL, s, n), 0);
     ck_assert_int_eq(koro_use_guard(&k), KORO_EINVAL);
+    ck_assert_int_eq(koro_fini(&k), 0);
     ck_assert_int_eq(munmap(s, n), 0);
 }
 END_TEST
