@@ -14,9 +14,9 @@ KORO_TLS_DEFINE;
  * coroutine has written below its stack: report it with its name and range
  * and abort, because everything below is someone else's memory.  A
  * coroutine marked with koro_use_guard() skips the check: its stack lies
- * on a guard page, which stops an overflow at the first byte, and reading
- * the canary would cost a second page (TLB entry) per switch on stacks
- * larger than a page. */
+ * right above a guard page, which stops an overflow at the first byte, and
+ * reading the canary would cost a second page (TLB entry) per switch on
+ * stacks larger than a page. */
 
 static inline uintptr_t
 canary_value(const koro_t *k)
