@@ -9,6 +9,7 @@
 #define KORO_SAN_DETECT_ONLY
 #include "sanitize.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdint.h>
@@ -239,6 +240,36 @@ START_TEST(use_guard_errors)
 END_TEST
 
 #if defined(T_HAVE_FORK) && defined(HAVE_SYS_MMAN_H) && !defined(__EMSCRIPTEN__)
+#define T_HOLE_TEST 1
+#if !defined(MAP_ANON) && defined(MAP_ANONYMOUS)
+#define MAP_ANON MAP_ANONYMOUS
+#endif
+
+/* Why a hole in the address space cannot be told from a guard page here
+ * (NULL: it can).  koro_use_guard() relies on msync() failing with ENOMEM
+ * on an unmapped page; qemu-user reserves a 32-bit guest's whole address
+ * space, so there a page the guest unmapped is still mapped in the host. */
+static const char *
+hole_skip(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    char *m;
+    int seen;
+
+    if (page <= 0)
+        return "no page size";
+    m = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANON, -1, 0);
+    if (m == MAP_FAILED)
+        return "mmap() failed";
+    munmap(m, (size_t)page);
+    seen = msync(m, (size_t)page, MS_ASYNC) != 0 && errno == ENOMEM;
+    munmap(m + page, (size_t)page);
+    return seen ? NULL
+                : "msync() does not fail on an unmapped page here (qemu-user "
+                  "with a 32-bit guest keeps its whole address space mapped)";
+}
+
 /* A hole in the address space below the stack is no guard: anything may
  * be mapped there later. */
 START_TEST(use_guard_refuses_hole)
@@ -411,8 +442,8 @@ t_guard(Suite *s)
     T_ADD(s, stack_alloc_errors, NULL);
     T_ADD(s, stack_alloc_runs_coroutine, NULL);
     T_ADD(s, use_guard_errors, NULL);
-#if defined(T_HAVE_FORK) && defined(HAVE_SYS_MMAN_H) && !defined(__EMSCRIPTEN__)
-    T_ADD(s, use_guard_refuses_hole, NULL);
+#ifdef T_HOLE_TEST
+    T_ADD(s, use_guard_refuses_hole, hole_skip());
 #else
     t_add(s, "use_guard_refuses_hole", NULL, "no munmap() here");
 #endif
