@@ -181,12 +181,19 @@ struct run {
     double rates[MAX_SAMPLES];
 };
 
+/* The size of one implementation's block of n stacks (not with -g). */
+static size_t
+block_bytes(size_t n, size_t stack)
+{
+    return n * stack + 64;
+}
+
 /* Give r its n stacks, set it up and run one round to touch every stack.
  * Returns 0, or -1 (reported) if that could not be done. */
 static int
 run_open(struct run *r, size_t n, size_t stack)
 {
-    size_t i = 0, bytes = n * stack + 64, usable;
+    size_t i = 0, bytes = block_bytes(n, stack), usable;
 
     r->stk = xmalloc(n * sizeof *r->stk);
     if (guarded) {
@@ -230,7 +237,7 @@ run_close(struct run *r, size_t n, size_t stack)
         for (i = 0; i < n; i++)
             koro_stack_free(r->stk[i], stack);
     else
-        stacks_free(r->mem, n * stack + 64);
+        stacks_free(r->mem, block_bytes(n, stack));
     free(r->stk);
 }
 
@@ -287,7 +294,7 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
                         : "korobench: %ld KiB of this process on huge "
                           "pages, %zu KiB of stacks\n",
                 proc_kib("/proc/self/smaps_rollup", "AnonHugePages:"),
-                nim * (n * stack + 64) / 1024);
+                nim * block_bytes(n, stack) / 1024);
 #endif
     for (i = 0; i < (size_t)nsamples; i++) {
         for (j = 0; j < nim; j++) {
