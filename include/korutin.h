@@ -383,7 +383,7 @@ KORO_API int koro_stack_free(void *stack, size_t size);
  * an overflow instead of checking the canary at the low end of the stack
  * (on stacks larger than a page, that check touches a second page on every
  * switch).  Call it after koro_init() and before the first resume; it
- * looks the page up (a system call or two) and cannot be undone.  Returns
+ * looks the page up (a few system calls) and cannot be undone.  Returns
  * 0, KORO_EINVAL (also: no guard page found there), KORO_ESTARTED,
  * KORO_ESYS or KORO_ENOSYS (this platform cannot tell). */
 KORO_API int koro_use_guard(koro_t *k);
