@@ -5,9 +5,9 @@
 # convenience libraries) and bench/korobench -m -r (the installed-style
 # shared library of the selected backend, plus the glibc swapcontext and
 # Boost.Context references measured in the same run), and once more with -g
-# (every implementation on guarded stacks from koro_stack_alloc(),
-# libkorutin's coroutines marked with koro_use_guard(); those columns are
-# named NAME+guard), then prints one markdown table: round trips (resume +
+# (every implementation on guarded stacks from koro_stack_alloc(), on
+# which libkorutin skips the canary by itself; those columns are named
+# NAME+guard), then prints one markdown table: round trips (resume +
 # yield) per second.
 # KORO_BENCH_ARGS adds korobench options (e.g. "-s 7 -t 0.3").
 set -eu

@@ -29,12 +29,12 @@
  *   thp KIB_ON_HUGE_PAGES KIB_ASKED
  * once per measurement, as the kernel reported them after the first round.
  * -g gives every implementation guarded stacks instead: each stack is a
- * mapping of its own from koro_stack_alloc(), above a guard page, and
- * libkorutin's coroutines are marked with koro_use_guard(), which drops
- * the canary check.  Every guard page splits a mapping, and Linux allows
- * about 65530 per process, so with -g only one implementation's stacks
- * exist at a time: each sample maps and sets up its own (the same
- * interleaved order), and only the rounds are timed.
+ * mapping of its own from koro_stack_alloc(), above a guard page, on
+ * which libkorutin's koro_init() drops the canary check by itself.
+ * Every guard page splits a mapping, and Linux allows about 65530 per
+ * process, so with -g only one implementation's stacks exist at a time:
+ * each sample maps and sets up its own (the same interleaved order), and
+ * only the rounds are timed.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -361,12 +361,10 @@ koro_setup_in(int shared, size_t n, size_t stack, unsigned char *const *stk)
         int rc = koro_init(&k[i], koro_body, NULL, stk[i], stack);
 
         if (rc == 0) {
-            if (shared && (rc = koro_share_fpenv(&k[i])) != 0)
+            if (shared && (rc = koro_share_fpenv(&k[i])) != 0) {
                 what = "koro_share_fpenv";
-            else if (guarded && (rc = koro_use_guard(&k[i])) != 0)
-                what = "koro_use_guard";
-            if (rc != 0)
                 koro_fini(&k[i]);
+            }
         }
         if (rc != 0) {
             if (!machine)
@@ -658,8 +656,7 @@ main(int argc, char **argv)
             printf("stacks on 2 MiB pages where the kernel grants them "
                    "(-H)\n\n");
         if (guarded)
-            printf("guarded stacks from koro_stack_alloc(), libkorutin's "
-                   "marked with koro_use_guard() (-g)\n\n");
+            printf("guarded stacks from koro_stack_alloc() (-g)\n\n");
         printf("| coroutines | stack | libkorutin | ns/rt |%s%s%s%s\n",
                refs ? " swapcontext | ratio |" : "",
                refs ? " Boost jump_fcontext | ratio |" : "",

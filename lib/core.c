@@ -13,10 +13,10 @@ KORO_TLS_DEFINE;
  * switches away (yield, nested resume, finish).  A broken canary means the
  * coroutine has written below its stack: report it with its name and range
  * and abort, because everything below is someone else's memory.  A
- * coroutine marked with koro_use_guard() skips the check: its stack lies
- * right above a guard page, which stops an overflow at the first byte, and
- * reading the canary would cost a second page (TLB entry) per switch on
- * stacks larger than a page. */
+ * coroutine whose stack lies right above a guard page (koro_stack_alloc()'s
+ * seal, or koro_use_guard()) has neither canary nor check: the guard page
+ * stops an overflow at the first byte, and reading the canary would cost a
+ * second page (TLB entry) per switch on stacks larger than a page. */
 
 static inline uintptr_t
 canary_value(const koro_t *k)
@@ -111,7 +111,11 @@ koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
     memset(k, 0, sizeof *k);
     k->koro_lo_ = (unsigned char *)lo;
     k->koro_hi_ = (unsigned char *)hi;
-    canary_set(k);
+    /* A stack from koro_stack_alloc() needs no canary: see guard.c. */
+    if (koro__sealed(stack))
+        k->koro_flags_ = KORO_F_GUARDED;
+    else
+        canary_set(k);
     rc = koro__bk_init(k, fn, arg);
     if (rc < 0) {
         k->koro_state_ = 0;

@@ -2,17 +2,22 @@
  * page, and a fault handler that names the coroutine which ran into one.
  *
  * This is the one part of libkorutin that asks the system for memory, and
- * only when the caller asks for it; the core never calls anything here.
+ * only when the caller asks for it; the core calls nothing here but
+ * koro__sealed(), which only reads the caller's stack.
  */
 #include "koro-int.h"
+#include "sanitize.h" /* KORO_SAN_LO_RESERVE */
 
 #include <stdint.h>
 #include <string.h>
 
+/* Emscripten has mmap() and mprotect(), but the latter does nothing: all
+ * of its memory can be read and written, so it has no guard pages. */
 #if defined(_WIN32)
 #include <windows.h>
 #define KORO_GUARD_WIN32 1
-#elif defined(HAVE_SYS_MMAN_H) && defined(HAVE_MMAP) && defined(HAVE_MPROTECT)
+#elif defined(HAVE_SYS_MMAN_H) && defined(HAVE_MMAP) &&                        \
+    defined(HAVE_MPROTECT) && !defined(__EMSCRIPTEN__)
 #include <errno.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -53,6 +58,46 @@ page_size(void)
 #endif
 }
 
+/* The seal.  koro_stack_alloc() writes two words derived from the
+ * stack's address at its start, past the sanitizers' record, where
+ * koro_init() keeps nothing of its own (that is the canary's place or
+ * below it).  koro_init() takes a stack that still carries them for one
+ * right above a guard page, which is what koro_use_guard() would find,
+ * without its system calls.  Derived from the address, so that a copy
+ * elsewhere is no seal; a caller who writes over it only brings the
+ * canary back. */
+
+static void
+seal_value(const void *stack, uintptr_t w[2])
+{
+    uintptr_t a = (uintptr_t)stack + KORO_SAN_LO_RESERVE;
+
+    w[0] = a ^ (uintptr_t)0x6b6f726f5f677264ull;
+    w[1] = ~a ^ (uintptr_t)0x7365616c65645f21ull;
+}
+
+static void
+seal(void *stack)
+{
+    uintptr_t w[2];
+
+    seal_value(stack, w);
+    memcpy((unsigned char *)stack + KORO_SAN_LO_RESERVE, w, sizeof w);
+}
+
+int
+koro__sealed(const void *stack)
+{
+    uintptr_t want[2];
+
+    /* Every page size is a multiple of 4 KiB: most stacks stop here. */
+    if ((uintptr_t)stack & 4095)
+        return 0;
+    seal_value(stack, want);
+    return memcmp((const unsigned char *)stack + KORO_SAN_LO_RESERVE, want,
+                  sizeof want) == 0;
+}
+
 /* size rounded up to whole pages, or 0 if that overflows (with the guard). */
 static size_t
 round_pages(size_t size, size_t page)
@@ -81,7 +126,7 @@ koro_stack_alloc(size_t size, void **stack, size_t *usable)
     {
         DWORD old;
 
-        /* Untested: written from the Win32 documentation only. */
+        /* Run under wine only, not on Windows itself. */
         base = VirtualAlloc(NULL, len + page, MEM_RESERVE | MEM_COMMIT,
                             PAGE_READWRITE);
         if (!base)
@@ -110,6 +155,7 @@ koro_stack_alloc(size_t size, void **stack, size_t *usable)
     (void)base;
     return KORO_ENOSYS;
 #endif
+    seal(base + page);
     *stack = base + page;
     *usable = len;
     return 0;
@@ -148,7 +194,7 @@ static int
 is_guard_page(const void *p, size_t page)
 {
 #if defined(__EMSCRIPTEN__)
-    /* Its mprotect() does nothing: all of memory can be read. */
+    /* All of its memory can be read (see above). */
     (void)p;
     (void)page;
     return 0;

@@ -76,7 +76,7 @@ koro__set_status(koro_t *k, int s)
 /* koro_flags_ bits owned by the core; bits 16-31 belong to the scheduler. */
 #define KORO_F_STARTED 0x1u   /* has run (koro__entry was entered) */
 #define KORO_F_WATERMARK 0x2u /* the stack was filled with the pattern */
-#define KORO_F_GUARDED 0x4u   /* koro_use_guard(): a guard page, no canary */
+#define KORO_F_GUARDED 0x4u   /* above a guard page: no canary (guard.c) */
 #define KORO_F_SCHED_MASK 0xffff0000u
 
 /* The canary at the low end of every coroutine stack, checked on every
@@ -163,6 +163,10 @@ KORO_HIDDEN KORO_NORETURN void koro__overflow_abort(const koro_t *k,
 /* For the calls allowed only between koro_init() and the first resume:
  * 0, KORO_EINVAL or KORO_ESTARTED (core.c). */
 KORO_HIDDEN int koro__check_unstarted(const koro_t *k);
+
+/* 1 if `stack` is the start of a stack that koro_stack_alloc() mapped
+ * above a guard page and that still carries the seal it wrote (guard.c). */
+KORO_HIDDEN int koro__sealed(const void *stack);
 
 /* Implemented by the scheduler (sched.c): drop k from whatever queue or
  * wait list it is on.  Called by koro_fini(). */

@@ -89,6 +89,14 @@ fault_skip(int signal_handler)
 #endif
 }
 
+/* Why koro_stack_alloc() cannot be used here, or NULL.  Emscripten's
+ * mprotect() does nothing, so it has no guard pages to offer. */
+#ifdef __EMSCRIPTEN__
+#define T_NO_GUARD "no guard pages on this platform (KORO_ENOSYS)"
+#else
+#define T_NO_GUARD NULL
+#endif
+
 /* Sizes below koro_stack_min() (17 KiB and more under threads) are
  * raised to it. */
 static size_t
@@ -116,6 +124,10 @@ START_TEST(stack_alloc_errors)
     if (sizeof(size_t) >= 8)
         ck_assert_int_eq(koro_stack_alloc(SIZE_MAX / 2, &s, &n), KORO_ESYS);
     ck_assert_int_eq(koro_stack_free(NULL, 65536), KORO_EINVAL);
+    if (T_NO_GUARD) {
+        ck_assert_int_eq(koro_stack_alloc(t_stack_size(), &s, &n), KORO_ENOSYS);
+        return;
+    }
     ck_assert_int_eq(koro_stack_alloc(t_stack_size(), &s, &n), 0);
     ck_assert_int_eq(koro_stack_free(s, 0), KORO_EINVAL);
     ck_assert_int_eq(koro_stack_free((char *)s + 16, n), KORO_EINVAL);
@@ -181,18 +193,6 @@ body_yield_twice(void *arg)
     koro_yield();
 }
 
-/* What koro_use_guard() says about a real guard page: Emscripten's
- * mprotect() does nothing, so there is none and it must say so. */
-static int
-want_guarded(void)
-{
-#ifdef __EMSCRIPTEN__
-    return KORO_EINVAL;
-#else
-    return 0;
-#endif
-}
-
 /* The system's page size (Windows: 4 KiB). */
 static size_t
 page_size(void)
@@ -219,8 +219,8 @@ START_TEST(use_guard_errors)
                      0);
     /* Right above the guard page. */
     ck_assert_int_eq(koro_init(&k, body_yield_twice, NULL, s, n), 0);
-    ck_assert_int_eq(koro_use_guard(&k), want_guarded());
-    ck_assert_int_eq(koro_use_guard(&k), want_guarded()); /* idempotent */
+    ck_assert_int_eq(koro_use_guard(&k), 0);
+    ck_assert_int_eq(koro_use_guard(&k), 0); /* idempotent */
     ck_assert_int_eq(koro_resume(&k), 0);
     ck_assert_int_eq(koro_use_guard(&k), KORO_ESTARTED);
     ck_assert_int_eq(koro_fini(&k), 0);
@@ -236,6 +236,21 @@ START_TEST(use_guard_errors)
     ck_assert_int_eq(koro_use_guard(&k), KORO_EINVAL);
     ck_assert_int_eq(koro_fini(&k), 0);
     ck_assert_int_eq(koro_stack_free(s, n), 0);
+}
+END_TEST
+
+/* A stack of the caller's, wherever it came from, has no guard page of
+ * ours below it: readable memory, or none at all (Emscripten). */
+START_TEST(use_guard_refuses_plain_stack)
+{
+    unsigned char *stk = t_stacks(2) + t_stack_size();
+    koro_t k;
+
+    ck_assert_int_eq(koro_init(&k, body_yield_twice, NULL, stk, t_stack_size()),
+                     0);
+    ck_assert_int_eq(koro_use_guard(&k), KORO_EINVAL);
+    ck_assert_int_eq(koro_fini(&k), 0);
+    free(stk - t_stack_size());
 }
 END_TEST
 
@@ -310,6 +325,15 @@ body_smash_own(void *arg)
     koro_yield();
 }
 
+/* The seal koro_stack_alloc() writes at the start of a stack, and with
+ * it koro_init()'s trust in the guard page, is gone once the caller writes
+ * over those bytes. */
+static void
+wipe_seal(void *s)
+{
+    memset(s, 0, 64);
+}
+
 START_TEST(use_guard_skips_canary)
 {
     void *s;
@@ -318,6 +342,7 @@ START_TEST(use_guard_skips_canary)
     int smashed = 0;
 
     ck_assert_int_eq(koro_stack_alloc(at_least_min(16384), &s, &n), 0);
+    wipe_seal(s);
     ck_assert_int_eq(koro_init(&k, body_smash_own, &smashed, s, n), 0);
     ck_assert_int_eq(koro_use_guard(&k), 0);
     ck_assert_int_eq(koro_resume(&k), 0);
@@ -326,6 +351,68 @@ START_TEST(use_guard_skips_canary)
     ck_assert_int_eq(koro_resume(&k), 0);
     ck_assert_int_eq(koro_status(&k), KORO_DEAD);
     ck_assert_int_eq(koro_stack_free(s, n), 0);
+}
+END_TEST
+
+/* koro_init() knows koro_stack_alloc()'s stacks by their seal: no call
+ * needed, and a stack used before is still known.  (Writing over the
+ * canary's place, as body_smash_own does, may write over the seal too:
+ * it is the same place in one colour out of 16.) */
+START_TEST(stack_alloc_skips_canary)
+{
+    void *s;
+    size_t n;
+    koro_t k;
+    int smashed = 0, round;
+
+    ck_assert_int_eq(koro_stack_alloc(at_least_min(16384), &s, &n), 0);
+    for (round = 0; round < 20; round++) {
+        ck_assert_int_eq(koro_init(&k, body_yield_twice, NULL, s, n), 0);
+        ck_assert_int_eq(koro_resume(&k), 0);
+        ck_assert_int_eq(koro_fini(&k), 0);
+    }
+    ck_assert_int_eq(koro_init(&k, body_smash_own, &smashed, s, n), 0);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(smashed, 1);
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(koro_status(&k), KORO_DEAD);
+    ck_assert_int_eq(koro_stack_free(s, n), 0);
+}
+END_TEST
+
+/* Smash the canary of a coroutine on s: abort() in its first yield. */
+static void
+smash_on(void *s, size_t n)
+{
+    static koro_t k;
+    static int smashed;
+
+    ck_assert_int_eq(koro_init(&k, body_smash_own, &smashed, s, n), 0);
+    koro_resume(&k); /* SIGABRT */
+}
+
+/* Without the seal the canary is back, */
+START_TEST(wiped_seal_keeps_canary)
+{
+    void *s;
+    size_t n;
+
+    ck_assert_int_eq(koro_stack_alloc(at_least_min(16384), &s, &n), 0);
+    wipe_seal(s);
+    smash_on(s, n);
+}
+END_TEST
+
+/* and a seal copied to another stack is none. */
+START_TEST(moved_seal_keeps_canary)
+{
+    void *s, *t;
+    size_t n, m;
+
+    ck_assert_int_eq(koro_stack_alloc(at_least_min(16384), &s, &n), 0);
+    ck_assert_int_eq(koro_stack_alloc(at_least_min(16384), &t, &m), 0);
+    memcpy(t, s, 64);
+    smash_on(t, m);
 }
 END_TEST
 
@@ -445,15 +532,20 @@ void
 t_guard(Suite *s)
 {
     T_ADD(s, stack_alloc_errors, NULL);
-    T_ADD(s, stack_alloc_runs_coroutine, NULL);
-    T_ADD(s, use_guard_errors, NULL);
+    T_ADD(s, stack_alloc_runs_coroutine, T_NO_GUARD);
+    T_ADD(s, use_guard_errors, T_NO_GUARD);
+    T_ADD(s, use_guard_refuses_plain_stack, NULL);
 #ifdef T_HOLE_TEST
     T_ADD(s, use_guard_refuses_hole, hole_skip());
 #else
     t_add(s, "use_guard_refuses_hole", NULL, "no munmap() here");
 #endif
-    T_ADD(s, use_guard_skips_canary,
-          want_guarded() != 0 ? "no guard pages on this platform" : NULL);
+    T_ADD(s, use_guard_skips_canary, T_NO_GUARD);
+    T_ADD(s, stack_alloc_skips_canary, T_NO_GUARD);
+    t_add_signal(s, "wiped_seal_keeps_canary", wiped_seal_keeps_canary, SIGABRT,
+                 T_NO_GUARD);
+    t_add_signal(s, "moved_seal_keeps_canary", moved_seal_keeps_canary, SIGABRT,
+                 T_NO_GUARD);
     t_add_signal(s, "guard_page_faults", guard_page_faults, SIGSEGV,
                  fault_skip(0));
     t_add_signal(s, "overflow_handler_aborts", overflow_handler_aborts, SIGABRT,
