@@ -75,7 +75,8 @@ main(int argc, char **argv)
         koro_sched_spawn(&sched, &ks[i]);
     rc = koro_sched_run(&sched);
     want = n_items * (n_items + 1) * (2 * n_items + 1) / 6;
-    printf("sum of squares 1..%lld = %lld (expected %lld)\n", n_items, sum, want);
+    printf("sum of squares 1..%lld = %lld (expected %lld)\n", n_items, sum,
+           want);
     if (rc != 0)
         fprintf(stderr, "pipeline: %s\n", koro_strerror(rc));
     exit(rc == 0 && sum == want ? 0 : 1);

@@ -68,22 +68,22 @@ extern "C" {
 
 /* Error codes: every function that can fail returns one of these negative
  * values (0 means success).  koro_strerror() describes each. */
-#define KORO_EINVAL (-1)    /* NULL or invalid argument, not initialised */
-#define KORO_ESTACK (-2)    /* stack smaller than koro_stack_min() */
-#define KORO_EDEAD (-3)     /* the coroutine has finished */
-#define KORO_ERUNNING (-4)  /* the coroutine is the one running now */
-#define KORO_ENORMAL (-5)   /* the coroutine is an ancestor of the caller */
-#define KORO_ENOTCORO (-6)  /* called outside any coroutine */
-#define KORO_ESTARTED (-7)  /* the coroutine has already been started */
-#define KORO_ENOSYS (-8)    /* not supported by this build or backend */
-#define KORO_ESYS (-9)      /* the operating system refused (e.g. threads) */
-#define KORO_EDEADLK (-10)  /* every coroutine left is blocked forever */
-#define KORO_EAGAIN (-11)   /* the operation would block */
+#define KORO_EINVAL (-1)     /* NULL or invalid argument, not initialised */
+#define KORO_ESTACK (-2)     /* stack smaller than koro_stack_min() */
+#define KORO_EDEAD (-3)      /* the coroutine has finished */
+#define KORO_ERUNNING (-4)   /* the coroutine is the one running now */
+#define KORO_ENORMAL (-5)    /* the coroutine is an ancestor of the caller */
+#define KORO_ENOTCORO (-6)   /* called outside any coroutine */
+#define KORO_ESTARTED (-7)   /* the coroutine has already been started */
+#define KORO_ENOSYS (-8)     /* not supported by this build or backend */
+#define KORO_ESYS (-9)       /* the operating system refused (e.g. threads) */
+#define KORO_EDEADLK (-10)   /* every coroutine left is blocked forever */
+#define KORO_EAGAIN (-11)    /* the operation would block */
 #define KORO_ETIMEDOUT (-12) /* the timeout expired */
-#define KORO_ECLOSED (-13)  /* the channel is closed */
-#define KORO_ENOSCHED (-14) /* not inside a coroutine run by a scheduler */
-#define KORO_EBUSY (-15)    /* the object is in use */
-#define KORO_ELAST (-15)    /* the lowest error code */
+#define KORO_ECLOSED (-13)   /* the channel is closed */
+#define KORO_ENOSCHED (-14)  /* not inside a coroutine run by a scheduler */
+#define KORO_EBUSY (-15)     /* the object is in use */
+#define KORO_ELAST (-15)     /* the lowest error code */
 
 /* A coroutine.  The caller allocates it anywhere (static, automatic, an
  * array, the heap).  Its size is the same under every backend: 64 bytes on
@@ -134,7 +134,7 @@ KORO_API int koro_yield(void);
  * KORO_NO_CALL_MACROS before including this header turns it off. */
 #if defined(__x86_64__) && defined(__ELF__) &&                                 \
     (defined(__GNUC__) || defined(__clang__)) &&                               \
-    (defined(__PIC__) || defined(__PIE__)) && !defined(__ILP32__) &&            \
+    (defined(__PIC__) || defined(__PIE__)) && !defined(__ILP32__) &&           \
     !defined(KORO_BUILDING_DLL) && !defined(KORO_NO_CALL_MACROS)
 static __inline__ __attribute__((__always_inline__)) int
 koro__call_resume_(koro_t *k)
@@ -236,13 +236,13 @@ KORO_API int koro_stack_bounds(const koro_t *k, void **lo, void **hi);
 /* A scheduler.  Allocate it anywhere; the fields are private. */
 typedef struct koro_sched koro_sched_t;
 struct koro_sched {
-    koro_t *koro_head_;     /* run queue, linked through koro_next_ */
+    koro_t *koro_head_; /* run queue, linked through koro_next_ */
     koro_t *koro_tail_;
-    koro_t *koro_cur_;      /* the coroutine it is running now */
-    void *koro_timers_;     /* earliest deadline first */
+    koro_t *koro_cur_;  /* the coroutine it is running now */
+    void *koro_timers_; /* earliest deadline first */
     void *koro_timers_end_;
-    size_t koro_live_;      /* spawned and not finished */
-    uint64_t koro_rng_;     /* for koro_select's fair choice */
+    size_t koro_live_;  /* spawned and not finished */
+    uint64_t koro_rng_; /* for koro_select's fair choice */
     uint32_t koro_magic_;
     uint32_t koro_ticks_;   /* dispatches, to look at the clock now and then */
     uint32_t koro_running_; /* inside koro_sched_run() */
@@ -288,8 +288,8 @@ struct koro_chan {
     unsigned char *koro_buf_;
     size_t koro_esize_;
     size_t koro_cap_;
-    size_t koro_head_;  /* index of the oldest buffered element */
-    size_t koro_count_; /* elements buffered */
+    size_t koro_head_;               /* index of the oldest buffered element */
+    size_t koro_count_;              /* elements buffered */
     struct koro_sel *koro_sendq_[2]; /* blocked senders: first, last */
     struct koro_sel *koro_recvq_[2]; /* blocked receivers: first, last */
     uint32_t koro_magic_;
@@ -366,8 +366,7 @@ struct koro_sel {
  * (NULL cases with n > 0, a bad op, an uninitialised channel) or
  * KORO_ENOSCHED (it would have to block here).  n == 0 with timeout -1
  * blocks for ever (only koro_fini() or deadlock detection ends it). */
-KORO_API int koro_select(struct koro_sel *cases, size_t n,
-                         int64_t timeout_ns);
+KORO_API int koro_select(struct koro_sel *cases, size_t n, int64_t timeout_ns);
 
 /* Opt-in stacks with a guard page (the only functions that map memory).
  * koro_stack_alloc() maps at least size usable bytes, rounded up to whole

@@ -22,7 +22,7 @@
 #define KORO_COLD
 #endif
 
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(_WIN32) &&        \
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(_WIN32) &&           \
     !defined(__CYGWIN__)
 #define KORO_HIDDEN __attribute__((visibility("hidden")))
 #else
@@ -47,7 +47,7 @@
  * fesetround(), use it even where the library is built for plain i686.
  * -DKORO_I386_NO_SSE for the few SSE-less i686-class CPUs (see
  * lib/arch/i386-cdecl.S). */
-#if defined(__i386__) && (defined(__GNUC__) || defined(__clang__)) &&       \
+#if defined(__i386__) && (defined(__GNUC__) || defined(__clang__)) &&          \
     !defined(KORO_I386_NO_SSE)
 #define KORO_I386_MXCSR 1
 #else
@@ -137,7 +137,7 @@ koro__tls_get(void)
     return p;
 }
 #define koro__tls (*koro__tls_get())
-#define KORO_TLS_DEFINE                                                     \
+#define KORO_TLS_DEFINE                                                        \
     __attribute__((section(".tls$KORO"))) struct koro_tls koro__tls_pe
 #else
 KORO_HIDDEN extern KORO_TLS struct koro_tls koro__tls KORO_TLS_MODEL;

@@ -837,8 +837,8 @@ body_regs(void *arg)
 
     (void)arg;
     for (i = 0; i < 3; i++)
-        regs_bad_inside |= koro_test_regs((uintptr_t)0x5a5a0000u + i,
-                                          yield_fn, NULL);
+        regs_bad_inside |=
+            koro_test_regs((uintptr_t)0x5a5a0000u + i, yield_fn, NULL);
 }
 
 static const char *
@@ -867,9 +867,8 @@ START_TEST(callee_saved_registers)
 
     ck_assert_int_eq(koro_init(&k, body_regs, NULL, stk[0], STACK), 0);
     for (i = 0; i < 4; i++)
-        ck_assert_int_eq(koro_test_regs((uintptr_t)0x3c3c0000u + 16 * i,
-                                        resume_fn, &k),
-                         0);
+        ck_assert_int_eq(
+            koro_test_regs((uintptr_t)0x3c3c0000u + 16 * i, resume_fn, &k), 0);
     ck_assert_int_eq(regs_bad_inside, 0);
     ck_assert_int_eq(koro_status(&k), KORO_DEAD);
 }
@@ -880,8 +879,7 @@ END_TEST
 
 static uintptr_t align_seen;
 
-static void __attribute__((noinline))
-align_probe(void)
+static void __attribute__((noinline)) align_probe(void)
 {
     _Alignas(16) volatile unsigned char probe[16];
 

@@ -8,12 +8,12 @@
 #ifndef KORO_ARCH_ABI_H
 #define KORO_ARCH_ABI_H
 
-#if defined(__x86_64__) && !defined(__ILP32__) && !defined(_WIN64) &&       \
+#if defined(__x86_64__) && !defined(__ILP32__) && !defined(_WIN64) &&          \
     !defined(__CYGWIN__)
 #define KORO_ABI_X86_64_SYSV 1
 #define KORO_ABI "x86_64-sysv"
 #define KORO_ABI_FILE "x86_64-sysv.S"
-#elif defined(__riscv) && __riscv_xlen == 64 &&                            \
+#elif defined(__riscv) && __riscv_xlen == 64 &&                                \
     defined(__riscv_float_abi_double)
 #define KORO_ABI_RISCV64_LP64 1
 #define KORO_ABI "riscv64-lp64"
@@ -23,7 +23,7 @@
  * the coroutine's stack: 816 bytes at the peak under qemu (240 when
  * bound up front).  1 KiB holds it. */
 #define KORO_ABI_STACK_MIN 1008 /* + the core's 16-byte record: 1 KiB */
-#elif defined(__powerpc64__) && defined(_CALL_ELF) && _CALL_ELF == 2 &&    \
+#elif defined(__powerpc64__) && defined(_CALL_ELF) && _CALL_ELF == 2 &&        \
     defined(__LITTLE_ENDIAN__)
 #define KORO_ABI_PPC64LE_ELFV2 1
 #define KORO_ABI "ppc64le-elfv2"
@@ -44,7 +44,7 @@
  * resolver takes 1592 (GCC ignores noplt here): a program linked against
  * the shared library needs -Wl,-z,now for such stacks. */
 #define KORO_ABI_STACK_MIN 1008 /* + the core's 16-byte record: 1 KiB */
-#elif defined(__mips64) && defined(_MIPS_SIM) && _MIPS_SIM == _ABI64 &&    \
+#elif defined(__mips64) && defined(_MIPS_SIM) && _MIPS_SIM == _ABI64 &&        \
     defined(__MIPSEL__) && defined(__mips_hard_float)
 #define KORO_ABI_MIPS64EL_N64 1
 #define KORO_ABI "mips64el-n64"
@@ -62,9 +62,9 @@
 #define KORO_ABI_FILE "aarch64-aapcs.S"
 /* 32-bit AAPCS (EABI Linux/Android, iOS) in ARM or Thumb-2 state; Thumb-1
  * cannot reach r8-r11 with push/pop, ARMv4T cannot interwork with pop. */
-#elif defined(__arm__) && !defined(_WIN32) &&                              \
-    (defined(__ARM_EABI__) || defined(__APPLE__)) &&                        \
-    (defined(__thumb2__) || !defined(__thumb__)) &&                         \
+#elif defined(__arm__) && !defined(_WIN32) &&                                  \
+    (defined(__ARM_EABI__) || defined(__APPLE__)) &&                           \
+    (defined(__thumb2__) || !defined(__thumb__)) &&                            \
     (!defined(__ARM_ARCH) || __ARM_ARCH >= 5)
 #define KORO_ABI_ARM_AAPCS 1
 #define KORO_ABI "arm-aapcs"
