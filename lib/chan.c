@@ -415,17 +415,14 @@ cases_valid(const struct koro_sel *cases, size_t n)
 static uint32_t
 next_rand(koro_sched_t *s)
 {
-    koro_sched_t tmp;
-
     if (s)
-        return koro__rand(s);
-    /* Outside a scheduler (polling from main): a per-thread state. */
+        return koro__rand(&s->koro_rng_);
+    /* Outside a scheduler (polling from main): a per-thread state, seeded
+     * from its own address, which differs from thread to thread. */
     if (!rng_outside)
-        rng_outside = ((uint64_t)(uintptr_t)&tmp * 0x9e3779b97f4a7c15ull) | 1u;
-    tmp.koro_rng_ = rng_outside;
-    koro__rand(&tmp);
-    rng_outside = tmp.koro_rng_;
-    return koro__rand(&tmp);
+        rng_outside =
+            ((uint64_t)(uintptr_t)&rng_outside * 0x9e3779b97f4a7c15ull) | 1u;
+    return koro__rand(&rng_outside);
 }
 
 KORO_API int

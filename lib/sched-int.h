@@ -178,14 +178,14 @@ koro__wake(struct koro__waiter *w, int fired)
  * plenty for choosing among select cases.  Inline: a select with several
  * ready cases draws one number per case after the first. */
 static inline uint32_t
-koro__rand(koro_sched_t *s)
+koro__rand(uint64_t *state)
 {
-    uint64_t x = s->koro_rng_;
+    uint64_t x = *state;
 
     x ^= x >> 12;
     x ^= x << 25;
     x ^= x >> 27;
-    s->koro_rng_ = x;
+    *state = x;
     return (uint32_t)((x * 0x2545f4914f6cdd1dull) >> 32);
 }
 
