@@ -373,12 +373,15 @@ KORO_API int koro_select(struct koro_sel *cases, size_t n, int64_t timeout_ns);
  * pages, above one inaccessible page; *stack and *usable are what to pass
  * to koro_init().  koro_stack_free() unmaps it (size: the size given to
  * koro_stack_alloc(), or *usable).  Return 0, KORO_EINVAL, KORO_ESTACK
- * (size below koro_stack_min()), KORO_ESYS or KORO_ENOSYS. */
+ * (size below koro_stack_min()), KORO_ESYS or KORO_ENOSYS.  The stack's
+ * first bytes hold a seal by which koro_init() knows it: such a coroutine
+ * relies on the guard page instead of a canary, as after koro_use_guard(). */
 KORO_API int koro_stack_alloc(size_t size, void **stack, size_t *usable);
 KORO_API int koro_stack_free(void *stack, size_t size);
 
-/* Opt-in speed for guarded stacks: k's stack starts right above a guard
- * page, as koro_stack_alloc()'s do, and switches rely on that page to stop
+/* Opt-in speed for stacks mapped above a guard page by other means than
+ * koro_stack_alloc() (whose stacks koro_init() knows by itself, unless
+ * their seal was written over): switches rely on that page to stop
  * an overflow instead of checking the canary at the low end of the stack
  * (on stacks larger than a page, that check touches a second page on every
  * switch).  Call it after koro_init() and before the first resume; it
