@@ -67,13 +67,18 @@ page_size(void)
  * elsewhere is no seal; a caller who writes over it only brings the
  * canary back. */
 
-static void
-seal_value(const void *stack, uintptr_t w[2])
+/* Where the seal lies: past the sanitizers' record. */
+static unsigned char *
+seal_at(const void *stack)
 {
-    uintptr_t a = (uintptr_t)stack + KORO_SAN_LO_RESERVE;
+    return (unsigned char *)(uintptr_t)stack + KORO_SAN_LO_RESERVE;
+}
 
-    w[0] = a ^ (uintptr_t)0x6b6f726f5f677264ull;
-    w[1] = ~a ^ (uintptr_t)0x7365616c65645f21ull;
+static void
+seal_value(const unsigned char *at, uintptr_t w[2])
+{
+    w[0] = (uintptr_t)at ^ (uintptr_t)0x6b6f726f5f677264ull;
+    w[1] = ~(uintptr_t)at ^ (uintptr_t)0x7365616c65645f21ull;
 }
 
 static void
@@ -81,8 +86,8 @@ seal(void *stack)
 {
     uintptr_t w[2];
 
-    seal_value(stack, w);
-    memcpy((unsigned char *)stack + KORO_SAN_LO_RESERVE, w, sizeof w);
+    seal_value(seal_at(stack), w);
+    memcpy(seal_at(stack), w, sizeof w);
 }
 
 int
@@ -93,9 +98,8 @@ koro__sealed(const void *stack)
     /* Every page size is a multiple of 4 KiB: most stacks stop here. */
     if ((uintptr_t)stack & 4095)
         return 0;
-    seal_value(stack, want);
-    return memcmp((const unsigned char *)stack + KORO_SAN_LO_RESERVE, want,
-                  sizeof want) == 0;
+    seal_value(seal_at(stack), want);
+    return memcmp(seal_at(stack), want, sizeof want) == 0;
 }
 
 /* size rounded up to whole pages, or 0 if that overflows (with the guard). */
