@@ -83,7 +83,10 @@ extern "C" {
 #define KORO_ECLOSED (-13)   /* the channel is closed */
 #define KORO_ENOSCHED (-14)  /* not inside a coroutine run by a scheduler */
 #define KORO_EBUSY (-15)     /* the object is in use */
-#define KORO_ELAST (-15)     /* the lowest error code */
+#define KORO_EPERM (-16)     /* the caller does not own the object (a lock) */
+#define KORO_ECANCELED (-17) /* the coroutine was cancelled */
+#define KORO_EFORKED (-18)   /* the coroutine belongs to the parent process */
+#define KORO_ELAST (-18)     /* the lowest error code */
 
 /* A coroutine.  The caller allocates it anywhere (static, automatic, an
  * array, the heap).  Its size is the same under every backend: 64 bytes on

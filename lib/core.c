@@ -516,6 +516,9 @@ koro_strerror(int err)
         "channel is closed",
         "not inside a coroutine run by a scheduler",
         "object is busy",
+        "the caller does not own the object",
+        "the coroutine was cancelled",
+        "the coroutine belongs to the parent process",
     };
 
     if (err > 0 || err < KORO_ELAST)
