@@ -60,14 +60,9 @@ canary_check(const koro_t *k)
  * them a page apart, as koro_stack_alloc() does); without this every
  * coroutine's hot top-of-stack lines, and every canary, fall into the same
  * few cache sets.  The colour steps by one per koro_init() in the thread,
- * so that stacks set up one after another get consecutive colours and
- * their tops stay a constant stride apart, whatever the spacing of the
- * stacks; the hardware's stride prefetchers follow that.  (A hashed colour
- * spread the sets too but defeated the prefetch: half the speed at 16384
- * coroutines on 16 KiB stacks.  A colour from the address, one step per
- * stack_size, kept the stride only for stacks exactly stack_size apart;
- * on koro_stack_alloc() stacks it broke every few: 16.9 against 13.1 ns
- * per round trip at 16384 x 16 KiB.)  The canary takes the mirror colour,
+ * so that stacks set up one after another keep a constant stride, which
+ * the hardware's prefetchers follow, whatever the spacing of the stacks
+ * (doc/design.md, "Cache colouring").  The canary takes the mirror colour,
  * so the two offsets always add up to (ncol - 1) lines: every stack loses
  * the same amount, at most 1/16 of it.  Returns the top's offset; *lo_off
  * gets the canary's. */
@@ -201,8 +196,7 @@ koro_resume(koro_t *k)
     if (KORO_UNLIKELY(k->koro_state_ != KORO_ST(KORO_SUSPENDED)))
         return resume_general(k);
     /* The thread's own level first: it is the usual resumer (a scheduler
-     * loop normally runs there), and laying this path out without a taken
-     * branch measured 0.2 ns faster per round trip. */
+     * loop normally runs there), so this path has no taken branch. */
     if (KORO_LIKELY(!self)) {
         self = &t->root;
     } else {
