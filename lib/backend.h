@@ -20,8 +20,8 @@ KORO_HIDDEN int koro__bk_init(koro_t *k, koro_fn fn, void *arg);
 /* On 32-bit x86, cdecl passes arguments on the stack, and a function may
  * not tail-call one that takes more stack arguments than it was given:
  * koro_resume(k) would call koro__switch(from, to) and come back through
- * a ret that mispredicts in every switch (32 ns per round trip instead of
- * 12).  regparm(2) passes from and to in eax and edx, so the tail call
+ * a ret that mispredicts in every switch.  regparm(2) passes from and to
+ * in eax and edx, so the tail call
  * stays a jmp.  The switches in lib/arch and configure's probe assume it. */
 #if defined(__i386__) && (defined(__GNUC__) || defined(__clang__))
 #define KORO_SWITCH_CC __attribute__((regparm(2)))
@@ -38,12 +38,8 @@ KORO_HIDDEN int koro__bk_init(koro_t *k, koro_fn fn, void *arg);
  *
  * The assembly switches take `to` as the context itself, the stack
  * pointer saved in its koro_ctx_, which the core reads before the call
- * (KORO_TO).  Loaded inside the switch, that one load instruction served
- * both directions of every round trip, and the CPU's memory-dependence
- * prediction, trained by the direction that does read a fresh store (a
- * yield back to the thread reads what the resume just saved), made the
- * other direction wait too: 17.6 -> 15.3 ns per round trip for a bare
- * switch at 16384 coroutines on 16 KiB stacks (AMD Zen 4). */
+ * (KORO_TO): one load inside the switch would serve both directions of a
+ * round trip and stall on memory-dependence prediction (doc/design.md). */
 #if defined(KORO_BK_ASM)
 typedef void *koro__to_t;
 #define KORO_TO(to) ((to)->koro_ctx_)
@@ -63,8 +59,8 @@ KORO_HIDDEN KORO_SWITCH_CC int koro__switch(koro_t *from, koro__to_t to);
 #define KORO_FP_BOTH (KORO_FP_SAVE | KORO_FP_LOAD)
 #if defined(KORO_BK_ASM)
 #include "arch/abi.h"
-/* Not i386: its switch is as able, but a marked coroutine measured slower
- * there at 16384 coroutines (18-21 ns against 14-15.5 per round trip). */
+/* Not i386: its switch is as able, but a marked coroutine is slower there
+ * with many coroutines (doc/design.md). */
 #if defined(KORO_ABI_X86_64_SYSV) || defined(KORO_ABI_X86_64_WIN64)
 #define KORO_BK_FPSHARE 1
 #endif
