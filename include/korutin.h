@@ -125,10 +125,9 @@ KORO_API int koro_resume(koro_t *k);
 KORO_API int koro_yield(void);
 
 /* The two calls of every round trip go through a register on x86-64 ELF
- * (GCC and clang, position-independent code).  GCC makes a noplt call
- * `call *koro_yield@GOTPCREL(%rip)`, and that measured 4-5% slower per
- * round trip (AMD Zen 4) than loading the address from the GOT, which a
- * loop keeps in a register, and calling through the register.  The GOT
+ * (GCC and clang, position-independent code): loading the address from
+ * the GOT, which a loop keeps in a register, and calling through it is
+ * faster than GCC's noplt `call *koro_yield@GOTPCREL(%rip)`.  The GOT
  * entry of an address is bound when the program is loaded, so this still
  * never runs the lazy resolver on a coroutine's stack (clang, which has
  * no noplt, gains that here).  The empty asm keeps the compiler from
