@@ -103,17 +103,16 @@ const char koro__bk_name[] = "threads semaphore";
 enum { KT_IDLE, KT_POSTED, KT_SLEEPING };
 enum { KT_RUN, KT_CANCEL };
 
-/* Spinning before sleeping, in pause instructions (about 70 ns each on
- * the 2-core AMD EPYC VM this was tuned on, 3-40 ns elsewhere).  A tight
- * ping-pong, where both threads spin, never enters the kernel and runs
- * 5-30 times faster than sleeping; waking a sleeping thread took 5-70 us
- * there, which KT_SPIN_MAX covers.  Who spins, and how long, adapts: see
- * kt_spin_won(), kt_spin_lost() and koro__switch(). */
+/* Spinning before sleeping, in pause instructions.  A tight ping-pong,
+ * where both threads spin, never enters the kernel; KT_SPIN_MAX covers
+ * the time it takes to wake a sleeping thread (doc/design.md).  Who
+ * spins, and how long, adapts: see kt_spin_won(), kt_spin_lost() and
+ * koro__switch(). */
 #ifndef KT_SPIN_MAX
 #define KT_SPIN_MAX 1024u
 #endif
-/* The floor.  Even 16 pauses per wait cost 15% among 32 coroutines
- * there (they cannot win: the next resume is 31 round trips away). */
+/* The floor.  Among many coroutines even a few pauses per wait cost
+ * (they cannot win: the next resume is many round trips away). */
 #ifndef KT_SPIN_MIN
 #define KT_SPIN_MIN 0u
 #endif
@@ -348,11 +347,9 @@ kt_wait(struct kt_wake *w, int spin)
  * more call each way.  Linux 6.12+ (EEVDF) lets a thread ask for a short
  * time slice (sched_attr.sched_runtime for SCHED_OTHER), which gives it
  * an early deadline and so the processor when it wakes: true of a
- * coroutine's thread, which runs in short bursts between hand-offs.  On
- * the 2-core VM this was tuned on, with every thread on one core, 32
- * coroutines went from 3.1 to 2.3 futex calls and from 2.4 to 2.1
- * context switches per round trip, 0.7x to 0.9x the semaphore
- * ping-pong.  The cost: under contention, a coroutine that computes for
+ * coroutine's thread, which runs in short bursts between hand-offs: fewer
+ * futex calls and context switches per round trip (doc/design.md).  The
+ * cost: under contention, a coroutine that computes for
  * long is preempted every 0.1 ms instead of every few ms.  Only the
  * backend's own threads get the hint, never the caller's; older kernels
  * ignore sched_runtime for SCHED_OTHER, and any failure (seccomp, an
@@ -456,9 +453,8 @@ kt_static_tls(void)
  * stack the caller gives ("pre-allocated stack size is insufficient"
  * otherwise, and pthread_create() is then likely to fail): the runtime
  * runs on the thread's stack (its interceptors, and the symbolizer when
- * it reports), and 128 KiB is what it reserves for that.  Measured with
- * GCC 12 (libtsan 2) on x86-64: it asked for 921088 bytes with 790016 of
- * static TLS; the TLS is counted above, the 128 KiB here. */
+ * it reports), and 128 KiB is what it reserves for that.  The TLS is
+ * counted above, the 128 KiB here. */
 #ifdef KORO_TSAN
 #define KT_SAN_RUNTIME 131072u
 #else
