@@ -110,8 +110,7 @@
 .endif
 .if \save && \load
 	/* fldcw costs more than the compare, and two contexts' x87 control
-	 * words almost always agree (the x87 part of a round trip measured
-	 * 1.1 ns with an unconditional fldcw, 0.5 ns like this). */
+	 * words almost always agree. */
 	cmpw	4(%rsp), %ax
 	je	1f
 	fldcw	4(%rsp)
@@ -153,8 +152,7 @@ KORO_END(koro__switch_n)
  * (its return address and one saved register: what a loop around
  * koro_yield() compiles to) calls koro_yield() with rsp a multiple of 64,
  * and every switch saves and loads its 64-byte frame in one cache line
- * instead of two: 14.9 -> 12.1 ns per round trip at 16384 coroutines on
- * 1 KiB stacks, where the frames come from L3.  The new context inherits
+ * instead of two (doc/design.md).  The new context inherits
  * the creator's MXCSR and x87 CW, as a new thread does.  Returns the
  * context (the saved stack pointer). */
 	.p2align 4
