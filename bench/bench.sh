@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench.sh BUILDDIR BACKEND...  - the benchmark table of README.
+# bench.sh BUILDDIR BACKEND...  - the tables of `make bench` (doc/performance.md).
 #
 # Runs bench/korobench-BACKEND -m for every backend built in BUILDDIR (the
 # convenience libraries) and bench/korobench -m -r (the installed-style

@@ -9,7 +9,7 @@
  * With a mode, runs that one measurement once and prints its time: for
  * `valgrind --tool=callgrind`, where the difference in instructions
  * between two message counts gives the cost of one message. *
- * The lead's korobench may call chanbench_run() instead of main() (build
+ * Another program may call chanbench_run() instead of main() (build
  * with -DCHANBENCH_NO_MAIN). */
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L

@@ -8,7 +8,7 @@
  * its own (the best of several runs), which is its throughput.  stmxcsr
  * is microcoded on some CPUs and then bounds the round trip: two of them
  * cannot overlap, whatever the rest of the switch does.
- * The numbers are for the notes in README; nothing is asserted.
+ * The numbers are for doc/performance.md; nothing is asserted.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>

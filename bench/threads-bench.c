@@ -4,7 +4,7 @@
  *
  * For each N (default 1, 32, 64, 128): N coroutines that loop on
  * koro_yield(), resumed in turn from main (the original README's threads
- * table), against the issue's reference, a bare POSIX-semaphore ping-pong
+ * table), against its reference, a bare POSIX-semaphore ping-pong
  * between two threads, and, for context, the same N-thread pattern done
  * with semaphores (main posts thread i's semaphore, waits for its answer).
  * All three keep their threads alive for the whole N and take SAMPLES

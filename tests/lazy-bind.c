@@ -23,7 +23,7 @@
 #endif
 #endif
 
-/* Where neither holds: documented (README, koro_stack_min(3)). */
+/* Where neither holds: documented (koro_stack_min(3), doc/design.md). */
 #if !defined(__ELF__)
 #define T_SKIP "no lazily bound PLT entries on this platform"
 #elif defined(__powerpc64__) || defined(__s390x__)
