@@ -13,12 +13,17 @@ if test -z "$files"; then
     exit 1
 fi
 fail=0
-# grep -I skips binary files; -w makes "session" a whole word.
-if grep -rIniw -E 'sessions?' $files; then
+# Sources only, also in a build tree: grep -I skips binaries, and the
+# build's own files are left out.  -w makes "session" a whole word.
+g() {
+    grep -rI --exclude-dir=.deps --exclude-dir=.libs --exclude='*.l[ao]' \
+        --exclude='*.o' "$@" $files
+}
+if g -niw -E 'sessions?'; then
     echo "FAIL: the lines above speak of development sessions"
     fail=1
 fi
-if grep -rIn -e 'A/B' $files || grep -rIniw -e 'harness' $files; then
+if g -n -e 'A/B' || g -niw -e 'harness'; then
     echo "FAIL: the lines above name a tool that is not in the tree"
     fail=1
 fi
