@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define STACK 16384
+#define STACK 65536 /* bytes per coroutine stack */
 #define MS 1000000u
 
 static int bad;
@@ -89,9 +89,9 @@ main(void)
     koro_sched_init(&sched);
     koro_chan_init(&meet, NULL, sizeof(int), 0);
     koro_chan_init(&quiet, NULL, sizeof(int), 0);
-    koro_init(&k[0], producer, NULL, stacks[0], STACK);
-    koro_init(&k[1], consumer, &sum, stacks[1], STACK);
-    koro_init(&k[2], impatient, NULL, stacks[2], STACK);
+    bad += koro_init(&k[0], producer, NULL, stacks[0], STACK) != 0;
+    bad += koro_init(&k[1], consumer, &sum, stacks[1], STACK) != 0;
+    bad += koro_init(&k[2], impatient, NULL, stacks[2], STACK) != 0;
     koro_sched_spawn(&sched, &k[0]);
     koro_sched_spawn(&sched, &k[1]);
     koro_sched_spawn(&sched, &k[2]);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STACK 16384
+#define STACK 65536 /* bytes per coroutine stack */
 
 static int bad;
 
@@ -65,14 +65,14 @@ main(void)
            "a NULL coroutine");
     EXPECT(koro_init(&k, just_return, NULL, s1, 16), KORO_ESTACK,
            "a 16-byte stack");
-    koro_init(&k, just_return, NULL, s1, STACK);
+    bad += koro_init(&k, just_return, NULL, s1, STACK) != 0;
     EXPECT(koro_stack_used(&k, &used), KORO_ENOSYS, "no watermark");
     koro_resume(&k);
     EXPECT(koro_resume(&k), KORO_EDEAD, "resume a dead coroutine");
     EXPECT(koro_watermark(&k), KORO_ESTARTED, "watermark too late");
     EXPECT(koro_yield(), KORO_ENOTCORO, "yield from main()");
-    koro_init(&outer, outer_body, NULL, s1, STACK);
-    koro_init(&inner, inner_body, NULL, s2, STACK);
+    bad += koro_init(&outer, outer_body, NULL, s1, STACK) != 0;
+    bad += koro_init(&inner, inner_body, NULL, s2, STACK) != 0;
     koro_resume(&outer);
 
     /* The scheduler and channels. */
@@ -82,7 +82,7 @@ main(void)
     EXPECT(koro_chan_recv_timeout(&c, NULL, 0), KORO_ETIMEDOUT,
            "timeout 0, nothing to receive");
     EXPECT(koro_chan_recv(&c, NULL), KORO_ENOSCHED, "block in main()");
-    koro_init(&k, wait_forever, &c, s1, STACK);
+    bad += koro_init(&k, wait_forever, &c, s1, STACK) != 0;
     koro_sched_spawn(&sched, &k);
     EXPECT(koro_sched_spawn(&sched, &k), KORO_EBUSY, "spawn twice");
     EXPECT(koro_sched_run(&sched), KORO_EDEADLK, "nobody sends");

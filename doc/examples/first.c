@@ -23,7 +23,7 @@ count(void *arg)
 int
 main(void)
 {
-    static unsigned char stack[16384]; /* the coroutine runs on this */
+    static unsigned char stack[65536]; /* the coroutine runs on this */
     koro_t k;                          /* and is described by this */
     int value = 0, sum = 0, rc;
 

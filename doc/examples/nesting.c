@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define STACK 16384
+#define STACK 65536 /* bytes per coroutine stack */
 
 /* A generator: the coroutine and the place where it leaves its value. */
 struct gen {
@@ -65,8 +65,9 @@ main(void)
     long want[5] = {1, 4, 9, 16, 25}, v;
     int i;
 
-    koro_init(&num.k, numbers, &num, num_stack, STACK);
-    koro_init(&sq.k, squares, &sq, sq_stack, STACK);
+    if (koro_init(&num.k, numbers, &num, num_stack, STACK) != 0 ||
+        koro_init(&sq.k, squares, &sq, sq_stack, STACK) != 0)
+        exit(1);
     for (i = 0; i < 5; i++) {
         v = next(&sq);
         printf("%ld\n", v);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STACK 16384
+#define STACK 65536 /* bytes per coroutine stack */
 #define MS 1000000u /* nanoseconds per millisecond */
 
 static koro_sched_t sched;
@@ -64,7 +64,7 @@ main(void)
 
     /* 1. Round robin: a, b and c each run until they yield. */
     for (i = 0; i < 3; i++) {
-        koro_init(&k[i], turns, (void *)names[i], stacks[i], STACK);
+        bad += koro_init(&k[i], turns, (void *)names[i], stacks[i], STACK) != 0;
         koro_sched_spawn(&sched, &k[i]);
     }
     rc = koro_sched_run(&sched); /* returns when all three have finished */
@@ -74,7 +74,8 @@ main(void)
     /* 2. Sleepers wake in the order of their deadlines. */
     order[0] = '\0';
     for (i = 0; i < 3; i++) {
-        koro_init(&k[i], sleeper, (void *)naps[i], stacks[i], STACK);
+        bad +=
+            koro_init(&k[i], sleeper, (void *)naps[i], stacks[i], STACK) != 0;
         koro_sched_spawn(&sched, &k[i]);
     }
     rc = koro_sched_run(&sched);
@@ -90,7 +91,7 @@ main(void)
      * leaves it blocked; closing the channel wakes it. */
     order[0] = '\0';
     koro_chan_init(&never, NULL, 0, 0);
-    koro_init(&k[0], waiter, NULL, stacks[0], STACK);
+    bad += koro_init(&k[0], waiter, NULL, stacks[0], STACK) != 0;
     koro_sched_spawn(&sched, &k[0]);
     rc = koro_sched_run(&sched);
     printf("first run:  %s\n", koro_strerror(rc));

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define STACK 16384
+#define STACK 65536 /* bytes per coroutine stack */
 #define MS 1000000u
 
 static koro_chan_t ticks, results;
@@ -92,9 +92,9 @@ main(void)
     printf("poll from main(): %s\n", koro_strerror(rc));
     bad += rc != KORO_EAGAIN;
 
-    koro_init(&k[0], ticker, NULL, stacks[0], STACK);
-    koro_init(&k[1], worker, NULL, stacks[1], STACK);
-    koro_init(&k[2], collector, NULL, stacks[2], STACK);
+    bad += koro_init(&k[0], ticker, NULL, stacks[0], STACK) != 0;
+    bad += koro_init(&k[1], worker, NULL, stacks[1], STACK) != 0;
+    bad += koro_init(&k[2], collector, NULL, stacks[2], STACK) != 0;
     for (rc = 0; rc < 3; rc++)
         koro_sched_spawn(&sched, &k[rc]);
     rc = koro_sched_run(&sched);

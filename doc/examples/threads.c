@@ -11,7 +11,7 @@
 
 #define NTHREADS 4
 #define N 1000
-#define STACK 16384
+#define STACK 65536 /* bytes per coroutine stack */
 
 /* Everything one thread's coroutines use: nothing here is shared with
  * another thread. */
@@ -62,8 +62,11 @@ thread_main(void *arg)
 
     koro_sched_init(&s->sched);
     koro_chan_init(&s->chan, s->buf, sizeof(long), 8);
-    koro_init(&s->prod, producer, s, s->prod_stack, STACK);
-    koro_init(&s->cons, consumer, s, s->cons_stack, STACK);
+    if (koro_init(&s->prod, producer, s, s->prod_stack, STACK) != 0 ||
+        koro_init(&s->cons, consumer, s, s->cons_stack, STACK) != 0) {
+        s->sum = -1;
+        return NULL;
+    }
     koro_sched_spawn(&s->sched, &s->prod);
     koro_sched_spawn(&s->sched, &s->cons);
     if (koro_sched_run(&s->sched) != 0)
