@@ -27,8 +27,21 @@ extern "C" {
 #define KORO_VERSION_MINOR 1
 #define KORO_VERSION_PATCH 0
 
+/* ABI.  The shared library's symbols carry the version node KORUTIN_0.1
+ * (on ELF).  Programs allocate koro_t, koro_sched_t, koro_chan_t and
+ * struct koro_sel themselves, so their sizes and alignments are part of
+ * the ABI: none of them grows or shrinks, and no public field moves,
+ * except together with a new SONAME (libkorutin.so.1, ...).  The private
+ * fields are read and written by the library alone (nothing in this
+ * header touches them), so a compatible release may give them new
+ * meanings within the same size, koro_sched_t's unused koro_reserved_
+ * and koro_pad_ among them.  No reserved words are set aside beyond
+ * those: koro_t fills a 64-byte cache line on 64-bit targets, and a
+ * program may hold millions of them. */
+
 /* KORO_API marks the exported functions.  On Windows, define KORO_STATIC
- * when linking the static library. */
+ * when linking the static library (pkg-config --static --cflags gives it
+ * there). */
 #if defined(_WIN32) || defined(__CYGWIN__)
 #if defined(KORO_BUILDING_DLL)
 #define KORO_API __declspec(dllexport)
