@@ -362,7 +362,7 @@ give_birth(struct koro_sjlj *c, unsigned char *lo, size_t size)
     struct sigaction sa;
     stack_t ss, old_ss;
     sigset_t all, old_mask, wait_mask;
-    int rc = KORO_ESYS, err;
+    int rc = KORO_ESYS, err, saved_errno = errno;
 
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_birth_signal;
@@ -404,6 +404,8 @@ give_birth(struct koro_sjlj *c, unsigned char *lo, size_t size)
     vg_park_altstack(&old_ss);
     sigaltstack(&old_ss, NULL);
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    /* sigsuspend() always fails with EINTR: koro_init() leaves errno be. */
+    errno = saved_errno;
     return rc;
 }
 
