@@ -70,7 +70,7 @@ koro__i386_prepare_mxcsr(void *ctx)
 #endif
 
     koro__i386_sse_probe();
-    if (koro__i386_sse)
+    if (KORO_I386_SSE)
         __asm__ volatile("stmxcsr %0" : "=m"(*slot));
 }
 #else

@@ -80,7 +80,7 @@ typedef struct {
 
 #if KORO_I386_MXCSR
 unsigned char koro__i386_sse;
-#define KORO_HAS_MXCSR koro__i386_sse
+#define KORO_HAS_MXCSR KORO_I386_SSE
 #else
 #define KORO_HAS_MXCSR 1 /* x86-64 */
 #endif

@@ -61,12 +61,12 @@ koro__switch(koro_t *from, koro_t *to)
 #if KORO_I386_MXCSR
     uint32_t mxcsr;
 
-    if (koro__i386_sse)
+    if (KORO_I386_SSE)
         __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
 #endif
     rc = swapcontext(uc_of(from), uc_of(to));
 #if KORO_I386_MXCSR
-    if (koro__i386_sse)
+    if (KORO_I386_SSE)
         __asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
 #endif
     return rc == 0 ? 0 : KORO_ESYS;

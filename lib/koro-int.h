@@ -49,11 +49,18 @@
  * and its instructions fault there.  koro__i386_sse is 1 where it exists:
  * each backend that switches MXCSR defines it and calls
  * koro__i386_sse_probe() from koro__bk_init(), so it is set before any
- * switch.  -DKORO_I386_NO_SSE keeps it 0. */
+ * switch.  -DKORO_I386_NO_SSE keeps it 0.  KORO_I386_SSE is what the
+ * switches test: a constant 1 where the compiler already assumes SSE
+ * (-msse, -march=pentium3 and later), which then costs nothing. */
 #if defined(__i386__) && (defined(__GNUC__) || defined(__clang__))
 #define KORO_I386_MXCSR 1
 #include <cpuid.h>
 KORO_HIDDEN extern unsigned char koro__i386_sse;
+#if defined(__SSE__) && !defined(KORO_I386_NO_SSE)
+#define KORO_I386_SSE 1
+#else
+#define KORO_I386_SSE koro__i386_sse
+#endif
 static inline void
 koro__i386_sse_probe(void)
 {
