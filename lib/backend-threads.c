@@ -365,11 +365,12 @@ static void
 kt_wait(struct kt_wake *w, int spin)
 {
     unsigned n, budget = kt_spin_budget(w, spin);
-    int e;
+    int e = errno; /* EAGAIN, EINTR: not the coroutine's business */
 
     for (n = 0; n < budget; n++) {
         if (sem_trywait(&w->sem) == 0) {
             kt_spin_won(w, budget);
+            errno = e;
             return;
         }
         kt_relax();
@@ -377,7 +378,6 @@ kt_wait(struct kt_wake *w, int spin)
     if (spin)
         kt_spin_lost(w, budget);
     __atomic_store_n(&w->asleep, 1, __ATOMIC_RELAXED);
-    e = errno; /* EINTR: not the coroutine's business */
     while (sem_wait(&w->sem) != 0 && errno == EINTR)
         ;
     errno = e;
