@@ -29,14 +29,15 @@
 #define T_FORK 1
 #endif
 
-namespace {
+namespace
+{
 
 int failures;
 
 #define EXPECT(cond)                                                           \
     do {                                                                       \
         if (!(cond)) {                                                         \
-            std::fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__,     \
+            std::fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__,      \
                          #cond);                                               \
             failures++;                                                        \
         }                                                                      \
@@ -60,7 +61,10 @@ struct Stack {
         if (!mem)
             std::abort();
     }
-    ~Stack() { std::free(mem); }
+    ~Stack()
+    {
+        std::free(mem);
+    }
     Stack(const Stack &) = delete;
     Stack &operator=(const Stack &) = delete;
 };
@@ -78,8 +82,13 @@ stack_size()
 
 struct Counted {
     int *n;
-    explicit Counted(int *c) : n(c) {}
-    ~Counted() { ++*n; }
+    explicit Counted(int *c) : n(c)
+    {
+    }
+    ~Counted()
+    {
+        ++*n;
+    }
 };
 
 struct Worker {
@@ -288,6 +297,7 @@ escaping_exception_terminates()
 
         close(fd[0]);
         pipe_w = fd[1];
+        std::signal(SIGALRM, SIG_DFL);
         alarm(20);
         std::signal(SIGABRT, SIG_DFL);
         if (koro_init(&k, body_escape, nullptr, mem.mem, stack_size()) != 0 ||
