@@ -3,6 +3,7 @@
 #include "backend.h"
 #include "arch/abi.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #ifndef KORO_ABI
@@ -54,11 +55,38 @@ koro__arm_vfp_probe(void)
 }
 #endif
 
+#ifdef KORO_ABI_I386_CDECL
+unsigned char koro__i386_sse;
+
+/* A new context starts with its creator's MXCSR, stored where
+ * i386-cdecl.S's frame keeps it (after the Windows TIB fields). */
+static void
+koro__i386_prepare_mxcsr(void *ctx)
+{
+#if defined(_WIN32) || defined(__CYGWIN__)
+    uint32_t *slot = (uint32_t *)ctx + 4;
+#else
+    uint32_t *slot = ctx;
+#endif
+
+    koro__i386_sse_probe();
+    if (KORO_I386_SSE)
+        __asm__ volatile("stmxcsr %0" : "=m"(*slot));
+}
+#else
+static void
+koro__i386_prepare_mxcsr(void *ctx)
+{
+    (void)ctx;
+}
+#endif
+
 int
 koro__bk_init(koro_t *k, koro_fn fn, void *arg)
 {
     koro__arm_vfp_probe();
     k->koro_ctx_ = koro__asm_prepare(k->koro_hi_, k, fn, arg);
+    koro__i386_prepare_mxcsr(k->koro_ctx_);
     return 0;
 }
 

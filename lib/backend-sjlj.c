@@ -78,22 +78,27 @@ typedef struct {
     uint16_t cw;
 } koro_fp;
 
+#if KORO_I386_MXCSR
+unsigned char koro__i386_sse;
+#define KORO_HAS_MXCSR KORO_I386_SSE
+#else
+#define KORO_HAS_MXCSR 1 /* x86-64 */
+#endif
+
 static inline void
 fp_save(koro_fp *f)
 {
     __asm__ volatile("fnstcw %0" : "=m"(f->cw));
-#if defined(__x86_64__) || KORO_I386_MXCSR
-    __asm__ volatile("stmxcsr %0" : "=m"(f->mxcsr));
-#endif
+    if (KORO_HAS_MXCSR)
+        __asm__ volatile("stmxcsr %0" : "=m"(f->mxcsr));
 }
 
 static inline void
 fp_load(const koro_fp *f)
 {
     __asm__ volatile("fldcw %0" : : "m"(f->cw));
-#if defined(__x86_64__) || KORO_I386_MXCSR
-    __asm__ volatile("ldmxcsr %0" : : "m"(f->mxcsr));
-#endif
+    if (KORO_HAS_MXCSR)
+        __asm__ volatile("ldmxcsr %0" : : "m"(f->mxcsr));
 }
 #else
 #include <fenv.h>
@@ -362,7 +367,7 @@ give_birth(struct koro_sjlj *c, unsigned char *lo, size_t size)
     struct sigaction sa;
     stack_t ss, old_ss;
     sigset_t all, old_mask, wait_mask;
-    int rc = KORO_ESYS, err;
+    int rc = KORO_ESYS, err, saved_errno = errno;
 
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_birth_signal;
@@ -404,6 +409,8 @@ give_birth(struct koro_sjlj *c, unsigned char *lo, size_t size)
     vg_park_altstack(&old_ss);
     sigaltstack(&old_ss, NULL);
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    /* sigsuspend() always fails with EINTR: koro_init() leaves errno be. */
+    errno = saved_errno;
     return rc;
 }
 
@@ -449,6 +456,9 @@ koro__bk_init(koro_t *k, koro_fn fn, void *arg)
         return KORO_ESTACK;
     c->fn = fn;
     c->arg = arg;
+#if KORO_I386_MXCSR
+    koro__i386_sse_probe();
+#endif
     fp_save(&c->cx.fp); /* a new context starts with its creator's */
     warm_up(&c->cx);
     /* Mark where the handler may write, to measure its frame afterwards. */

@@ -57,6 +57,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -131,6 +132,7 @@ struct kt_wake {
     unsigned spin;      /* current spin budget, owned by the waiter */
     unsigned probe;     /* waits at the floor, for kt_spin_budget() */
     struct kt_co *join; /* a finished child to join, written by it */
+    unsigned gen;       /* kt_gen when its thread was known to exist */
 };
 
 /* The state of a coroutine, at the top of its stack. */
@@ -146,6 +148,45 @@ struct kt_co {
 
 /* The wake-up object of this OS thread's root context. */
 static KORO_TLS struct kt_wake kt_root KORO_TLS_MODEL;
+
+/* ------------------------------------------------------------------ */
+/* fork(). */
+
+/* A child made by fork() has only the thread that called it: every other
+ * context's thread, and so every coroutine suspended at the fork, is gone
+ * from it, and a switch to one would wait forever.  kt_gen counts the
+ * forks this process descends from; a wake-up object records the
+ * generation in which its thread existed, and a switch to an object of an
+ * older one fails with KORO_EFORKED.  Only the child writes kt_gen, while
+ * it has one thread. */
+static unsigned kt_gen;
+static pthread_once_t kt_atfork_once = PTHREAD_ONCE_INIT;
+
+static void
+kt_atfork_child(void)
+{
+    koro_t *cur = koro__tls.cur;
+
+    kt_gen++;
+    /* The caller's own context lives on in the child. */
+    kt_root.gen = kt_gen;
+    if (cur)
+        ((struct kt_wake *)cur->koro_ctx_)->gen = kt_gen;
+}
+
+static void
+kt_atfork_register(void)
+{
+    (void)pthread_atfork(NULL, NULL, kt_atfork_child);
+}
+
+/* A context created or spawned in the parent whose thread the child lacks:
+ * it cannot run here (its stack is the child's copy, free for reuse). */
+static inline int
+kt_forked(const struct kt_wake *w)
+{
+    return KORO_UNLIKELY(w->gen != kt_gen);
+}
 
 static inline void
 kt_relax(void)
@@ -278,10 +319,14 @@ kt_wait(struct kt_wake *w, int spin)
     if (spin)
         kt_spin_lost(w, budget);
     if (__atomic_compare_exchange_n(&w->v, &idle, KT_SLEEPING, 0,
-                                    __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE))
+                                    __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) {
+        int e = errno; /* EAGAIN, EINTR: not the coroutine's business */
+
         while (__atomic_load_n(&w->v, __ATOMIC_ACQUIRE) == KT_SLEEPING)
             syscall(SYS_futex, &w->v, FUTEX_WAIT_PRIVATE, KT_SLEEPING, NULL,
                     NULL, 0);
+        errno = e;
+    }
 got:
     __atomic_store_n(&w->v, KT_IDLE, __ATOMIC_RELAXED);
 }
@@ -319,10 +364,12 @@ static void
 kt_wait(struct kt_wake *w, int spin)
 {
     unsigned n, budget = kt_spin_budget(w, spin);
+    int e = errno; /* EAGAIN, EINTR: not the coroutine's business */
 
     for (n = 0; n < budget; n++) {
         if (sem_trywait(&w->sem) == 0) {
             kt_spin_won(w, budget);
+            errno = e;
             return;
         }
         kt_relax();
@@ -332,6 +379,7 @@ kt_wait(struct kt_wake *w, int spin)
     __atomic_store_n(&w->asleep, 1, __ATOMIC_RELAXED);
     while (sem_wait(&w->sem) != 0 && errno == EINTR)
         ;
+    errno = e;
     __atomic_store_n(&w->asleep, 0, __ATOMIC_RELAXED);
 }
 
@@ -531,8 +579,10 @@ kt_spawn(struct kt_co *c)
     unsigned char *lo = c->k->koro_lo_;
     int rc;
 
-    if (pthread_attr_init(&a) != 0)
+    if (pthread_once(&kt_atfork_once, kt_atfork_register) != 0 ||
+        pthread_attr_init(&a) != 0)
         return KORO_ESYS;
+    c->w.gen = kt_gen;
     /* The new thread runs at once, and may switch back to this context
      * (through its children, even) before pthread_create() returns here:
      * `live` must already say so.  Only c->thread is written late, and
@@ -562,14 +612,32 @@ kt_unswitch(koro_t *from, koro_t *to, int rc)
     return rc;
 }
 
+/* A switch to a context that a fork() left behind (kt_forked): undo what
+ * the core did, in whichever direction, and say why. */
+static KORO_COLD int
+kt_unswitch_forked(koro_t *from, koro_t *to, int resuming)
+{
+    if (resuming)
+        return kt_unswitch(from, to, KORO_EFORKED);
+    /* A yield to the resumer, or a hand-off to a sibling (koro__transfer). */
+    koro__set_status(from, KORO_RUNNING);
+    if (to->koro_lo_)
+        koro__set_status(to, to == from->koro_parent_ ? KORO_NORMAL
+                                                      : KORO_SUSPENDED);
+    koro__set_cur(from);
+    return KORO_EFORKED;
+}
+
 static KORO_COLD struct kt_wake *
 kt_root_wake(koro_t *root)
 {
     struct kt_wake *w = &kt_root;
 
-    if (kt_wake_init(w) != 0)
+    if (pthread_once(&kt_atfork_once, kt_atfork_register) != 0 ||
+        kt_wake_init(w) != 0)
         return NULL;
     w->spin = kt_spin_cap();
+    w->gen = kt_gen;
     root->koro_ctx_ = w;
     return w;
 }
@@ -627,6 +695,8 @@ koro__switch(koro_t *from, koro_t *to)
         if (rc != 0)
             return kt_unswitch(from, to, rc);
         asleep = 1;
+    } else if (kt_forked(tw)) {
+        return kt_unswitch_forked(from, to, resuming);
     } else {
         asleep = kt_post(tw);
     }
@@ -648,6 +718,15 @@ koro__bk_exit(koro_t *self, koro_t *to)
     struct kt_wake *tw = to->koro_ctx_;
     jmp_buf *home = c->home;
 
+    if (kt_forked(tw)) {
+        /* fork() inside this coroutine: its resumer is not in the child. */
+        static const char msg[] = "libkorutin: a coroutine returned in a "
+                                  "child made by fork() inside it, where its "
+                                  "resumer does not exist\n";
+
+        koro__write_stderr(msg, sizeof msg - 1);
+        abort();
+    }
     /* After the post, `to` may run; it only reads c->thread and joins us,
      * so nothing else of ours may be touched but our own stack. */
     tw->join = c;
@@ -660,6 +739,8 @@ koro__bk_fini(koro_t *k)
 {
     struct kt_co *c = k->koro_ctx_;
 
+    if (c->live && kt_forked(&c->w))
+        c->live = 0; /* its thread is in the parent only: nothing to end */
     if (c->live) {
         c->w.cmd = KT_CANCEL;
         kt_post(&c->w);

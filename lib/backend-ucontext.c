@@ -50,6 +50,10 @@ uc_of(koro_t *k)
     return k->koro_lo_ ? &((struct koro_uc *)k->koro_ctx_)->uc : &root_uc;
 }
 
+#if KORO_I386_MXCSR
+unsigned char koro__i386_sse;
+#endif
+
 KORO_SWITCH_CC int
 koro__switch(koro_t *from, koro_t *to)
 {
@@ -57,11 +61,13 @@ koro__switch(koro_t *from, koro_t *to)
 #if KORO_I386_MXCSR
     uint32_t mxcsr;
 
-    __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
+    if (KORO_I386_SSE)
+        __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
 #endif
     rc = swapcontext(uc_of(from), uc_of(to));
 #if KORO_I386_MXCSR
-    __asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
+    if (KORO_I386_SSE)
+        __asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
 #endif
     return rc == 0 ? 0 : KORO_ESYS;
 }
@@ -119,6 +125,9 @@ koro__bk_init(koro_t *k, koro_fn fn, void *arg)
     if ((uintptr_t)c <= (uintptr_t)lo ||
         (size_t)(hi - lo) < KORO_UC_WINDOW + KORO_UC_ROOM + KORO_CANARY_SIZE)
         return KORO_ESTACK;
+#if KORO_I386_MXCSR
+    koro__i386_sse_probe();
+#endif
     /* Starts with the creator's FP control state and signal mask. */
     if (getcontext(&c->uc) != 0)
         return KORO_ESYS;

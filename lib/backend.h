@@ -89,6 +89,17 @@ koro__switch_fp(koro_t *from, koro_t *to, unsigned mode)
     ((void)(mode), koro__switch((from), KORO_TO(to)))
 #endif
 
+#if defined(KORO_BK_ASM) && defined(KORO_ABI_I386_CDECL)
+/* i386: the switch with MXCSR where the CPU has SSE, else the one
+ * without (lib/arch/i386-cdecl.S).  A predicted branch on a byte that
+ * koro_init() set (none where the compiler assumes SSE: koro-int.h);
+ * both calls stay tail calls. */
+KORO_HIDDEN KORO_SWITCH_CC int koro__switch_x87(koro_t *from, koro__to_t to);
+#define koro__switch(from, to)                                                 \
+    (KORO_LIKELY(KORO_I386_SSE) ? koro__switch((from), (to))                   \
+                                : koro__switch_x87((from), (to)))
+#endif
+
 /* Leave the finished coroutine `self` for `to`, never to come back. */
 KORO_HIDDEN KORO_NORETURN void koro__bk_exit(koro_t *self, koro_t *to);
 

@@ -42,14 +42,39 @@
 #define KORO_TLS_MODEL
 #endif
 
-/* Whether C code on i386 keeps MXCSR per coroutine, as the i386 asm
- * switch does: code built with -msse2 -mfpmath=sse, and glibc's
+/* i386: MXCSR, the SSE control register, is kept per coroutine where the
+ * CPU has one: code built with -msse2 -mfpmath=sse, and glibc's
  * fesetround(), use it even where the library is built for plain i686.
- * -DKORO_I386_NO_SSE for the few SSE-less i686-class CPUs (see
- * lib/arch/i386-cdecl.S). */
-#if defined(__i386__) && (defined(__GNUC__) || defined(__clang__)) &&          \
-    !defined(KORO_I386_NO_SSE)
+ * i686-class CPUs without SSE (Pentium II, AMD Geode, Vortex86) have none,
+ * and its instructions fault there.  koro__i386_sse is 1 where it exists:
+ * each backend that switches MXCSR defines it and calls
+ * koro__i386_sse_probe() from koro__bk_init(), so it is set before any
+ * switch.  -DKORO_I386_NO_SSE keeps it 0.  KORO_I386_SSE is what the
+ * switches test: a constant 1 where the compiler already assumes SSE
+ * (-msse, -march=pentium3 and later), which then costs nothing. */
+#if defined(__i386__) && (defined(__GNUC__) || defined(__clang__))
 #define KORO_I386_MXCSR 1
+#include <cpuid.h>
+KORO_HIDDEN extern unsigned char koro__i386_sse;
+#if defined(__SSE__) && !defined(KORO_I386_NO_SSE)
+#define KORO_I386_SSE 1
+#else
+#define KORO_I386_SSE koro__i386_sse
+#endif
+static inline void
+koro__i386_sse_probe(void)
+{
+#ifndef KORO_I386_NO_SSE
+    static unsigned char probed; /* CPUID is slow in a virtual machine */
+    unsigned a, b, c, d;
+
+    if (__atomic_load_n(&probed, __ATOMIC_RELAXED))
+        return;
+    if (__get_cpuid(1, &a, &b, &c, &d) && (d & bit_SSE))
+        __atomic_store_n(&koro__i386_sse, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&probed, 1, __ATOMIC_RELAXED);
+#endif
+}
 #else
 #define KORO_I386_MXCSR 0
 #endif

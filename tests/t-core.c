@@ -415,13 +415,32 @@ struct x86_ctl {
     uint16_t cw;
 };
 
-/* The current control words; MXCSR's flags are masked off. */
+/* Whether the CPU has MXCSR: every x86-64 one, i386 ones with SSE (the
+ * case runs on the others too, with the x87 control word alone). */
+#if defined(__i386__)
+#include <cpuid.h>
+static int
+has_mxcsr(void)
+{
+    unsigned a, b, c, d;
+
+    return __get_cpuid(1, &a, &b, &c, &d) && (d & bit_SSE);
+}
+#else
+#define has_mxcsr() 1
+#endif
+
+/* The current control words; MXCSR's flags are masked off (0 if there is
+ * no MXCSR). */
 static struct x86_ctl
 ctl_now(void)
 {
     struct x86_ctl c;
 
-    __asm__ volatile("fnstcw %0\n\tstmxcsr %1" : "=m"(c.cw), "=m"(c.mxcsr));
+    __asm__ volatile("fnstcw %0" : "=m"(c.cw));
+    c.mxcsr = 0;
+    if (has_mxcsr())
+        __asm__ volatile("stmxcsr %0" : "=m"(c.mxcsr));
     c.mxcsr &= MXCSR_CONTROL;
     return c;
 }
@@ -429,15 +448,18 @@ ctl_now(void)
 static void
 ctl_set(struct x86_ctl c)
 {
-    __asm__ volatile("fldcw %0\n\tldmxcsr %1" : : "m"(c.cw), "m"(c.mxcsr));
+    __asm__ volatile("fldcw %0" : : "m"(c.cw));
+    if (has_mxcsr())
+        __asm__ volatile("ldmxcsr %0" : : "m"(c.mxcsr));
 }
 
-/* c with 24-bit x87 precision and FTZ/DAZ set. */
+/* c with 24-bit x87 precision and FTZ/DAZ set (where there is MXCSR). */
 static struct x86_ctl
 ctl_changed(struct x86_ctl c)
 {
     c.cw = (uint16_t)(c.cw & ~X87_PC_MASK);
-    c.mxcsr |= MXCSR_FTZ_DAZ;
+    if (has_mxcsr())
+        c.mxcsr |= MXCSR_FTZ_DAZ;
     return c;
 }
 
@@ -488,7 +510,8 @@ START_TEST(x86_control_words_per_coroutine)
     ck_assert_int_eq(koro_resume(&k), 0);
     ck_ctl_eq(ctl_in[1], ctl_in[0]);
     ck_assert_int_eq(ctl_in[0].cw & X87_PC_MASK, 0);
-    ck_assert_int_eq(ctl_in[0].mxcsr & MXCSR_FTZ_DAZ, MXCSR_FTZ_DAZ);
+    ck_assert_int_eq(ctl_in[0].mxcsr & MXCSR_FTZ_DAZ,
+                     has_mxcsr() ? MXCSR_FTZ_DAZ : 0);
     ck_ctl_eq(ctl_now(), mine);
 }
 END_TEST

@@ -162,6 +162,7 @@ main(void)
     t_guard(s);
     t_model(s);
     t_stress(s);
+    t_diff(s);
     sr = srunner_create(s);
     if (t_nofork())
         srunner_set_fork_status(sr, CK_NOFORK);

@@ -8,12 +8,15 @@
  * rejects handler records outside [StackLimit, StackBase), and the stack
  * probes and overflow handling of the OS read them.
  *
- * MXCSR: saved and restored always, so code built with -msse2
- * -mfpmath=sse (and glibc's fesetround, which sets both units) keeps its
- * rounding mode per coroutine even when this file is built for plain i686.
- * That needs a CPU with SSE (Pentium III, Athlon XP and later); for the
- * few SSE-less i686-class parts still around (AMD Geode, Vortex86) build
- * with -DKORO_I386_NO_SSE, and MXCSR is then shared by all coroutines.
+ * MXCSR: kept per coroutine, so code built with -msse2 -mfpmath=sse (and
+ * glibc's fesetround, which sets both units) keeps its rounding mode per
+ * coroutine even when this file is built for plain i686.  Only a CPU with
+ * SSE has MXCSR (Pentium III, Athlon XP and later; not the i686-class
+ * Pentium II, AMD Geode or Vortex86), so there are two switches:
+ * koro__switch with MXCSR, koro__switch_x87 without.  The core calls one
+ * or the other as koro__i386_sse says (lib/backend.h), which koro_init()
+ * sets from CPUID before the first switch; -DKORO_I386_NO_SSE keeps it 0.
+ * The MXCSR slot of a frame saved by koro__switch_x87 is never loaded.
  *
  * A suspended context is its stack pointer; the stack holds, low to high:
  *
@@ -49,10 +52,10 @@
 /* int koro__switch(koro_t *from, void *to), with from in eax and to in
  * edx (regparm(2), see lib/backend.h): the core's calls to it stay tail
  * calls.  Saves the context into from->koro_ctx_ (offset 0), resumes the
- * context to (a saved stack pointer); returns 0 in from's context when something switches back to it.
+ * context to (a saved stack pointer); returns 0 in from's context when
+ * something switches back to it.  MXCSR only if \sse.
  * (koro_share_fpenv is not offered on i386: lib/backend.h says why.) */
-	.p2align 4
-KORO_FUNC(koro__switch)
+.macro KORO_SWITCH_BODY sse
 	.cfi_startproc
 	KORO_ENDBR
 	pushl	%ebp
@@ -69,9 +72,9 @@ KORO_FUNC(koro__switch)
 	.cfi_rel_offset %edi, 0
 	subl	$(KORO_FRAME - 20), %esp
 	.cfi_adjust_cfa_offset KORO_FRAME - 20
-#if !defined(KORO_I386_NO_SSE)
+.if \sse
 	stmxcsr	KORO_TIB_SIZE(%esp)
-#endif
+.endif
 	fnstcw	KORO_TIB_SIZE + 4(%esp)
 #if KORO_TIB
 	movl	%fs:0, %ecx
@@ -97,9 +100,9 @@ KORO_FUNC(koro__switch)
 	movl	12(%esp), %ecx
 	movl	%ecx, %fs:0xE0C
 #endif
-#if !defined(KORO_I386_NO_SSE)
+.if \sse
 	ldmxcsr	KORO_TIB_SIZE(%esp)
-#endif
+.endif
 	/* fldcw costs more than the compare; the words almost always agree. */
 	cmpw	KORO_TIB_SIZE + 4(%esp), %ax
 	je	1f
@@ -125,13 +128,25 @@ KORO_FUNC(koro__switch)
 	xorl	%eax, %eax
 	KORO_NOTRACK jmp *%ecx
 	.cfi_endproc
+.endm
+
+	.p2align 4
+KORO_FUNC(koro__switch)
+	KORO_SWITCH_BODY 1
 KORO_END(koro__switch)
+
+/* The same without MXCSR, for CPUs without SSE. */
+	.p2align 4
+KORO_FUNC(koro__switch_x87)
+	KORO_SWITCH_BODY 0
+KORO_END(koro__switch_x87)
 
 /* void *koro__asm_prepare(void *top, koro_t *k, koro_fn fn, void *arg)
  * Builds the initial frame below top (16-byte aligned) so that the first
  * switch lands in koro__asm_start with ebx = k, esi = fn, edi = arg,
- * ebp = 0 and esp = top.  The new context inherits the creator's MXCSR and
- * x87 CW, as a new thread does.  On Windows it gets an empty SEH chain and
+ * ebp = 0 and esp = top.  The new context inherits the creator's x87 CW,
+ * as a new thread does, and its MXCSR, which koro__bk_init() stores in
+ * the frame where the CPU has one.  On Windows it gets an empty SEH chain and
  * its own stack bounds.  Returns the context (the saved stack pointer). */
 	.p2align 4
 KORO_FUNC(koro__asm_prepare)
@@ -139,11 +154,7 @@ KORO_FUNC(koro__asm_prepare)
 	KORO_ENDBR
 	movl	4(%esp), %eax		/* top */
 	subl	$KORO_FRAME, %eax
-#if !defined(KORO_I386_NO_SSE)
-	stmxcsr	KORO_TIB_SIZE(%eax)
-#else
-	movl	$0, KORO_TIB_SIZE(%eax)
-#endif
+	movl	$0x1f80, KORO_TIB_SIZE(%eax)	/* MXCSR's default */
 	fnstcw	KORO_TIB_SIZE + 4(%eax)
 	movw	$0, KORO_TIB_SIZE + 6(%eax)
 	movl	16(%esp), %ecx		/* arg */
