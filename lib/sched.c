@@ -147,6 +147,8 @@ koro__waiter_detach(struct koro__waiter *w)
     for (i = 0; i < w->n; i++)
         if (w->cases[i].koro_waiter_)
             koro__sel_unlink(&w->cases[i]);
+    if (w->unlink)
+        w->unlink(w);
     if (w->timed)
         timer_del((koro_sched_t *)w->k->koro_sched_, w);
 }
@@ -283,15 +285,18 @@ koro_sleep(uint64_t ns)
 
     if (!s)
         return KORO_ENOSCHED;
+    if (KORO_UNLIKELY(koro__canceled(self)))
+        return KORO_ECANCELED;
     if (ns == 0)
         return koro_yield();
     now = koro__now();
     w.cases = NULL;
     w.n = 0;
     w.timed = 1;
+    w.unlink = NULL;
     w.deadline = now + ns < now ? UINT64_MAX : now + ns;
     koro__park(s, self, &w);
-    return 0;
+    return w.fired == KORO__FIRED_CANCEL ? KORO_ECANCELED : 0;
 }
 
 /* Called by koro_fini(): k is suspended or dead, never running. */
