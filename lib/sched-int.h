@@ -42,6 +42,9 @@ struct koro__waiter {
     uint64_t deadline;
     struct koro__waiter *tprev, *tnext;
     void (*unlink)(struct koro__waiter *w); /* NULL for channel cases */
+    /* Every blocked coroutine of a scheduler is on its koro_blocked_
+     * list, so that a debugger can find it (doc/gdb/korutin-gdb.py). */
+    struct koro__waiter *bnext, **bpprev; /* bpprev: what points to w */
 };
 
 /* w->fired of a wait that koro_cancel() ended: the blocking call returns
@@ -133,6 +136,10 @@ koro__park_now(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
     w->k = self;
     if (w->timed)
         koro__timer_add(s, w);
+    w->bpprev = (struct koro__waiter **)(void *)&s->koro_blocked_;
+    if ((w->bnext = (struct koro__waiter *)s->koro_blocked_) != NULL)
+        w->bnext->bpprev = &w->bnext;
+    s->koro_blocked_ = w;
     self->koro_flags_ |= KORO_SF_BLOCKED | KORO_SF_PARKED;
     self->koro_next_ = (koro_t *)(void *)w;
     n = s->koro_head_;
@@ -171,16 +178,27 @@ koro__self(void)
     return koro__tls.cur;
 }
 
+/* Take w off its scheduler's list of blocked coroutines. */
+static inline void
+koro__blocked_del(struct koro__waiter *w)
+{
+    *w->bpprev = w->bnext;
+    if (w->bnext)
+        w->bnext->bpprev = w->bpprev;
+}
+
 /* w's coroutine, already out of every queue, is done (fired = index of
  * the case, or -1 for its timer): make it runnable again. */
 static inline void
 koro__ready(struct koro__waiter *w, int fired)
 {
     koro_t *k = w->k;
+    koro_sched_t *s = (koro_sched_t *)k->koro_sched_;
 
     w->fired = fired;
     k->koro_flags_ &= ~KORO_SF_BLOCKED;
-    koro__runq_push((koro_sched_t *)k->koro_sched_, k);
+    koro__blocked_del(w);
+    koro__runq_push(s, k);
 }
 
 /* w is done (fired = index, or -1 for its timer): detach it and make its

@@ -224,6 +224,10 @@ idle(koro_sched_t *s)
     return 1;
 }
 
+/* The schedulers this thread is running, innermost first, linked through
+ * koro_outer_: where a debugger starts looking for coroutines. */
+KORO_HIDDEN KORO_TLS koro_sched_t *koro__sched_running KORO_TLS_MODEL;
+
 KORO_API int
 koro_sched_run(koro_sched_t *s)
 {
@@ -235,6 +239,8 @@ koro_sched_run(koro_sched_t *s)
     if (s->koro_running_)
         return KORO_EBUSY;
     s->koro_running_ = 1;
+    s->koro_outer_ = koro__sched_running;
+    koro__sched_running = s;
     for (;;) {
         k = s->koro_head_;
         if (KORO_UNLIKELY(!k)) {
@@ -271,6 +277,8 @@ koro_sched_run(koro_sched_t *s)
             koro__runq_push(s, r); /* it yielded: to the back */
         }
     }
+    koro__sched_running = s->koro_outer_;
+    s->koro_outer_ = NULL;
     s->koro_running_ = 0;
     return rc;
 }
@@ -309,7 +317,10 @@ koro__sched_forget(koro_t *k)
     if (!s || !(k->koro_flags_ & KORO_SF_SPAWNED))
         return;
     if (k->koro_flags_ & KORO_SF_BLOCKED) {
-        koro__waiter_detach((struct koro__waiter *)(void *)k->koro_next_);
+        struct koro__waiter *w = (struct koro__waiter *)(void *)k->koro_next_;
+
+        koro__waiter_detach(w);
+        koro__blocked_del(w);
     } else {
         /* Neither blocked nor running: it is on the run queue.  O(queue
          * length), but fini of a runnable coroutine is rare. */

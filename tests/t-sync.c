@@ -487,8 +487,9 @@ check_cancel_kind(int kind)
     ck_assert_int_eq(koro_mutex_trylock(&ym), 0);
     ck_assert_int_eq(koro_mutex_unlock(&ym), 0);
     ck_assert_int_eq(koro_cond_signal(&yc), 0);
-    /* The scheduler holds no timer of the victim's. */
+    /* The scheduler holds no timer of the victim's, no blocked record. */
     ck_assert_ptr_null(ys.koro_timers_);
+    ck_assert_ptr_null(ys.koro_blocked_);
 }
 
 START_TEST(cancel_each_wait)
@@ -717,6 +718,7 @@ START_TEST(fini_of_blocked_waiters)
     spawn(3, body_fini_lock, NULL);
     spawn(4, body_fini_lock, NULL);
     ck_assert_int_eq(koro_sched_run(&ys), KORO_EDEADLK); /* 3, 4 block */
+    ck_assert_ptr_nonnull(ys.koro_blocked_);
     ck_assert_int_eq(koro_cond_broadcast(&yc), 0);
     /* Now 0 and 1 are runnable and will queue for the mutex. */
     ck_assert_int_eq(koro_sched_run(&ys), KORO_EDEADLK);
@@ -732,6 +734,7 @@ START_TEST(fini_of_blocked_waiters)
     ck_assert_int_eq(koro_sched_run(&ys), 0);
     /* Nothing stale: the queues are empty, no timer is left. */
     ck_assert_ptr_null(ys.koro_timers_);
+    ck_assert_ptr_null(ys.koro_blocked_);
     ck_assert_ptr_null(ym.koro_waitq_[0]);
     ck_assert_ptr_null(yc.koro_waitq_[0]);
     ck_assert_ptr_null(ywg.koro_waitq_[0]);
