@@ -43,7 +43,7 @@ struct koro__waiter {
     struct koro__waiter *tprev, *tnext;
     void (*unlink)(struct koro__waiter *w); /* NULL for channel cases */
     /* Every blocked coroutine of a scheduler is on its koro_blocked_
-     * list, so that a debugger can find it (doc/gdb/korutin-gdb.py). */
+     * list, so that a debugger can find it (lib/korutin-gdb.py). */
     struct koro__waiter *bnext, **bpprev; /* bpprev: what points to w */
 };
 
