@@ -68,7 +68,7 @@ static void mutex_release(koro_mutex_t *m);
  * unlocking m (if not NULL) once queued.  Returns the wait record's
  * `fired`: 0 woken by the object, -1 the timer, KORO__FIRED_CANCEL
  * koro_cancel(). */
-static int
+static KORO_ALWAYS_INLINE int
 wait_in(void **q, koro_mutex_t *m, koro_sched_t *s, koro_t *self, int timed,
         uint64_t ns)
 {
@@ -136,12 +136,13 @@ koro_mutex_trylock(koro_mutex_t *m)
     return 0;
 }
 
-/* Wait in m's queue until an unlock hands m to self.  `fired` tells how
- * the wait ended; m is self's only when it is 0. */
-static int
+/* Wait in m's queue until an unlock hands m to self: 0, or
+ * KORO_ECANCELED (m is not self's then).  Reached by a tail call, so
+ * that one call layer lies between the caller and the switch. */
+static KORO_NOINLINE int
 mutex_wait(koro_mutex_t *m, koro_sched_t *s, koro_t *self)
 {
-    return wait_in(m->koro_waitq_, NULL, s, self, 0, 0);
+    return fired_rc(wait_in(m->koro_waitq_, NULL, s, self, 0, 0));
 }
 
 KORO_API int
@@ -163,22 +164,38 @@ koro_mutex_lock(koro_mutex_t *m)
         return KORO_EDEADLK;
     if (!(s = koro__sched_of(self)))
         return KORO_ENOSCHED;
-    return fired_rc(mutex_wait(m, s, self));
+    return mutex_wait(m, s, self);
 }
 
-/* Unlock m, known to be held by the caller: hand it to the first waiter
- * (no barging: a later locker finds it held and queues behind). */
+/* Hand m to its first waiter: no barging, a later locker finds it held
+ * and queues behind.  Out of line, so that the unlock of an uncontended
+ * mutex needs no stack frame. */
+static KORO_NOINLINE int
+mutex_handoff(koro_mutex_t *m)
+{
+    struct sync_wait **q = (struct sync_wait **)m->koro_waitq_;
+    struct sync_wait *sw = q[0];
+
+    /* A lock wait has no timer: take it off the head of the queue here
+     * instead of through koro__wake() and the unlink hook. */
+    if ((q[0] = sw->next) != NULL)
+        sw->next->prev = NULL;
+    else
+        q[1] = NULL;
+    sw->q = NULL;
+    m->koro_owner_ = sw->w.k;
+    koro__ready(&sw->w, 0);
+    return 0;
+}
+
+/* Unlock m, known to be held by the caller. */
 static void
 mutex_release(koro_mutex_t *m)
 {
-    struct sync_wait *sw = q_first(m->koro_waitq_);
-
-    if (sw) {
-        m->koro_owner_ = sw->w.k;
-        koro__wake(&sw->w, 0);
-    } else {
+    if (m->koro_waitq_[0])
+        mutex_handoff(m);
+    else
         m->koro_owner_ = NULL;
-    }
 }
 
 KORO_API int
@@ -188,7 +205,9 @@ koro_mutex_unlock(koro_mutex_t *m)
         return KORO_EINVAL;
     if (!m->koro_owner_ || m->koro_owner_ != holder(koro__self()))
         return KORO_EPERM;
-    mutex_release(m);
+    if (KORO_UNLIKELY(m->koro_waitq_[0] != NULL))
+        return mutex_handoff(m);
+    m->koro_owner_ = NULL;
     return 0;
 }
 
