@@ -234,7 +234,13 @@ KORO_API int koro_stack_bounds(const koro_t *k, void **lo, void **hi);
  * coroutine that a scheduled coroutine resumed) they return
  * KORO_ENOSCHED instead of blocking.  The non-blocking calls
  * (koro_chan_try_*, koro_chan_close, koro_select with timeout 0,
- * koro_sched_spawn) work from anywhere on the scheduler's thread. */
+ * koro_sched_spawn) work from anywhere on the scheduler's thread.  A
+ * coroutine that koro_cancel() cancelled gets KORO_ECANCELED from every
+ * blocking call (see below).
+ *
+ * Debugging: the gdb commands `koro list` and `koro bt` (installed with
+ * the library, see korutin(3)) list every coroutine of the schedulers a
+ * thread runs and print a suspended coroutine's backtrace. */
 
 /* A scheduler.  Allocate it anywhere; the fields are private. */
 typedef struct koro_sched koro_sched_t;
@@ -280,8 +286,8 @@ KORO_API int koro_sched_run(koro_sched_t *s);
 KORO_API koro_sched_t *koro_sched_self(void);
 
 /* Block the current scheduled coroutine for at least ns nanoseconds of
- * CLOCK_MONOTONIC time; koro_sleep(0) just yields.  Returns 0 or
- * KORO_ENOSCHED. */
+ * CLOCK_MONOTONIC time; koro_sleep(0) just yields.  Returns 0,
+ * KORO_ECANCELED or KORO_ENOSCHED. */
 KORO_API int koro_sleep(uint64_t ns);
 
 struct koro_sel;
@@ -314,13 +320,15 @@ KORO_API int koro_chan_init(koro_chan_t *c, void *buf, size_t elem_size,
  * is 0), blocking while the channel is full (capacity 0: until a receiver
  * takes it).  Blocked senders complete in FIFO order.  Returns 0,
  * KORO_ECLOSED (closed before or while waiting: the element was not
- * sent), KORO_EINVAL or KORO_ENOSCHED (it would have to block here). */
+ * sent), KORO_EINVAL, KORO_ECANCELED (koro_cancel) or KORO_ENOSCHED (it
+ * would have to block here). */
 KORO_API int koro_chan_send(koro_chan_t *c, const void *elem);
 
 /* Receive the oldest element into elem (NULL discards it), blocking while
  * there is none.  Blocked receivers complete in FIFO order.  Returns 0,
  * KORO_ECLOSED (closed and nothing left: elem is left untouched),
- * KORO_EINVAL or KORO_ENOSCHED (it would have to block here). */
+ * KORO_EINVAL, KORO_ECANCELED (koro_cancel) or KORO_ENOSCHED (it would
+ * have to block here). */
 KORO_API int koro_chan_recv(koro_chan_t *c, void *elem);
 
 /* As koro_chan_send/recv but never block: KORO_EAGAIN when they would.
@@ -368,9 +376,11 @@ struct koro_sel {
  * sent).  timeout_ns: -1 waits for ever, 0 only polls (works from
  * anywhere), > 0 waits at most that many nanoseconds.  Returns the index,
  * KORO_EAGAIN (polled and nothing was ready), KORO_ETIMEDOUT, KORO_EINVAL
- * (NULL cases with n > 0, a bad op, an uninitialised channel) or
+ * (NULL cases with n > 0, a bad op, an uninitialised channel),
+ * KORO_ECANCELED (koro_cancel, with a timeout other than 0) or
  * KORO_ENOSCHED (it would have to block here).  n == 0 with timeout -1
- * blocks for ever (only koro_fini() or deadlock detection ends it). */
+ * blocks for ever (only koro_fini(), koro_cancel() or deadlock detection
+ * ends it). */
 KORO_API int koro_select(struct koro_sel *cases, size_t n, int64_t timeout_ns);
 
 /* ------------------------------------------------------------------ */
