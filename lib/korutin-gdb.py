@@ -198,7 +198,7 @@ def _sched_entries(s):
     while int(w) != 0 and n < LIMIT:
         k = w["k"]
         out.append((k, "blocked", _describe(w, k)))
-        w = w["bnext"]
+        w = w["bnext"].cast(wt)
         n += 1
     return out
 

@@ -44,7 +44,8 @@ struct koro__waiter {
     void (*unlink)(struct koro__waiter *w); /* NULL for channel cases */
     /* Every blocked coroutine of a scheduler is on its koro_blocked_
      * list, so that a debugger can find it (lib/korutin-gdb.py). */
-    struct koro__waiter *bnext, **bpprev; /* bpprev: what points to w */
+    void *bnext, **bpprev; /* void *, as koro_blocked_: bpprev points to
+                              whichever of the two points to w */
 };
 
 /* w->fired of a wait that koro_cancel() ended: the blocking call returns
@@ -136,9 +137,9 @@ koro__park_now(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
     w->k = self;
     if (w->timed)
         koro__timer_add(s, w);
-    w->bpprev = (struct koro__waiter **)(void *)&s->koro_blocked_;
-    if ((w->bnext = (struct koro__waiter *)s->koro_blocked_) != NULL)
-        w->bnext->bpprev = &w->bnext;
+    w->bpprev = &s->koro_blocked_;
+    if ((w->bnext = s->koro_blocked_) != NULL)
+        ((struct koro__waiter *)w->bnext)->bpprev = &w->bnext;
     s->koro_blocked_ = w;
     self->koro_flags_ |= KORO_SF_BLOCKED | KORO_SF_PARKED;
     self->koro_next_ = (koro_t *)(void *)w;
@@ -184,7 +185,7 @@ koro__blocked_del(struct koro__waiter *w)
 {
     *w->bpprev = w->bnext;
     if (w->bnext)
-        w->bnext->bpprev = w->bpprev;
+        ((struct koro__waiter *)w->bnext)->bpprev = w->bpprev;
 }
 
 /* w's coroutine, already out of every queue, is done (fired = index of

@@ -19,19 +19,19 @@
 struct sync_wait {
     struct koro__waiter w; /* first: `unlink` gets a pointer to it */
     struct sync_wait *prev, *next;
-    struct sync_wait **q; /* the queue it is on (first, last), or NULL */
+    void **q; /* the object's queue (first, last), or NULL */
 };
 
+/* The queues are the objects' void *[2]: read and written as void *
+ * only, the values converted. */
 static void
-q_push(void **qv, struct sync_wait *sw)
+q_push(void **q, struct sync_wait *sw)
 {
-    struct sync_wait **q = (struct sync_wait **)qv;
-
     sw->q = q;
     sw->next = NULL;
-    sw->prev = q[1];
-    if (q[1])
-        q[1]->next = sw;
+    sw->prev = (struct sync_wait *)q[1];
+    if (sw->prev)
+        sw->prev->next = sw;
     else
         q[0] = sw;
     q[1] = sw;
@@ -41,7 +41,7 @@ static void
 sync_unlink(struct koro__waiter *w)
 {
     struct sync_wait *sw = (struct sync_wait *)(void *)w;
-    struct sync_wait **q = sw->q;
+    void **q = sw->q;
 
     if (!q)
         return;
@@ -173,8 +173,8 @@ koro_mutex_lock(koro_mutex_t *m)
 static KORO_NOINLINE int
 mutex_handoff(koro_mutex_t *m)
 {
-    struct sync_wait **q = (struct sync_wait **)m->koro_waitq_;
-    struct sync_wait *sw = q[0];
+    void **q = m->koro_waitq_;
+    struct sync_wait *sw = (struct sync_wait *)q[0];
 
     /* A lock wait has no timer: take it off the head of the queue here
      * instead of through koro__wake() and the unlink hook. */
