@@ -661,6 +661,60 @@ START_TEST(cancel_races_timeout)
 }
 END_TEST
 
+/* From outside any coroutine, after koro_sched_run() reported that all
+ * that is left is blocked for ever: cancelling them lets them finish. */
+static int stuck_rc[4];
+
+static void
+body_stuck(void *arg)
+{
+    int i = (int)(uintptr_t)arg, v = 0;
+
+    switch (i) {
+    case 0:
+        stuck_rc[i] = koro_chan_recv(&ych, &v);
+        break;
+    case 1:
+        stuck_rc[i] = koro_mutex_lock(&ym);
+        break;
+    case 2:
+        ck_assert_int_eq(koro_mutex_trylock(&ym), KORO_EAGAIN);
+        stuck_rc[i] = koro_wg_wait(&ywg);
+        break;
+    case 3:
+        stuck_rc[i] = koro_select(NULL, 0, -1);
+        break;
+    case 4:
+        stuck_rc[i] = koro_chan_send(&ych, &v);
+        break;
+    default:
+        stuck_rc[i] = koro_sleep(0);
+        break;
+    }
+}
+
+START_TEST(cancel_after_deadlock)
+{
+    int i;
+
+    reset();
+    ck_assert_int_eq(koro_chan_init(&ych, NULL, sizeof(int), 0), 0);
+    ck_assert_int_eq(koro_mutex_trylock(&ym), 0); /* main holds it */
+    ck_assert_int_eq(koro_wg_add(&ywg, 1), 0);
+    for (i = 0; i < 4; i++)
+        spawn(i, body_stuck, (void *)(uintptr_t)i);
+    ck_assert_int_eq(koro_sched_run(&ys), KORO_EDEADLK);
+    for (i = 0; i < 4; i++)
+        ck_assert_int_eq(koro_cancel(&yk[i]), 0);
+    ck_assert_int_eq(koro_sched_run(&ys), 0);
+    for (i = 0; i < 4; i++)
+        ck_assert_int_eq(stuck_rc[i], KORO_ECANCELED);
+    ck_assert_ptr_null(ys.koro_blocked_);
+    ck_assert_int_eq(koro_mutex_unlock(&ym), 0);
+    ck_assert_int_eq(koro_wg_done(&ywg), 0);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* koro_fini() of coroutines blocked in each primitive. */
 
@@ -825,6 +879,7 @@ t_sync(Suite *s)
     T_ADD(s, cancel_runnable, NULL);
     T_ADD(s, cancel_cond_relocks, NULL);
     T_ADD(s, cancel_races_timeout, NULL);
+    T_ADD(s, cancel_after_deadlock, NULL);
     T_ADD(s, fini_of_blocked_waiters, NULL);
     T_ADD(s, no_malloc_in_sync, malloc_skip());
 }
