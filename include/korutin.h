@@ -256,9 +256,7 @@ struct koro_sched {
     uint32_t koro_ticks_;   /* dispatches, to look at the clock now and then */
     uint32_t koro_running_; /* inside koro_sched_run() */
     uint32_t koro_pad_;
-    void *koro_reserved_;
-    void *koro_blocked_;            /* blocked coroutines' wait records */
-    struct koro_sched *koro_outer_; /* run by this thread before this one */
+    void *koro_blocked_; /* blocked coroutines' wait records */
 };
 
 /* Prepare an empty scheduler.  Returns 0 or KORO_EINVAL (NULL s). */

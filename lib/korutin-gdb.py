@@ -82,17 +82,13 @@ def _tls_cur():
 
 
 def _running_schedulers():
-    out = []
+    """The innermost scheduler the thread runs (the outer ones are found
+    through the running chain)."""
     try:
         s = gdb.parse_and_eval("koro__sched_running")
     except gdb.error:
-        return out
-    n = 0
-    while int(s) != 0 and n < LIMIT:
-        out.append(s)
-        s = s["koro_outer_"]
-        n += 1
-    return out
+        return []
+    return [s] if int(s) != 0 else []
 
 
 def _chain():

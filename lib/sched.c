@@ -224,14 +224,16 @@ idle(koro_sched_t *s)
     return 1;
 }
 
-/* The schedulers this thread is running, innermost first, linked through
- * koro_outer_: where a debugger starts looking for coroutines. */
+/* The innermost scheduler this thread is running, where a debugger starts
+ * looking for coroutines; it finds the outer ones through the coroutines
+ * that run the inner ones (their koro_sched_). */
 KORO_HIDDEN KORO_TLS koro_sched_t *koro__sched_running KORO_TLS_MODEL;
 
 KORO_API int
 koro_sched_run(koro_sched_t *s)
 {
     koro_t *k, *r;
+    koro_sched_t *outer;
     int rc = 0;
 
     if (!s || s->koro_magic_ != KORO_SCHED_MAGIC)
@@ -239,7 +241,7 @@ koro_sched_run(koro_sched_t *s)
     if (s->koro_running_)
         return KORO_EBUSY;
     s->koro_running_ = 1;
-    s->koro_outer_ = koro__sched_running;
+    outer = koro__sched_running;
     koro__sched_running = s;
     for (;;) {
         k = s->koro_head_;
@@ -277,8 +279,7 @@ koro_sched_run(koro_sched_t *s)
             koro__runq_push(s, r); /* it yielded: to the back */
         }
     }
-    koro__sched_running = s->koro_outer_;
-    s->koro_outer_ = NULL;
+    koro__sched_running = outer;
     s->koro_running_ = 0;
     return rc;
 }
