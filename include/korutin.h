@@ -246,7 +246,13 @@ KORO_API int koro_stack_bounds(const koro_t *k, void **lo, void **hi);
  * coroutine that a scheduled coroutine resumed) they return
  * KORO_ENOSCHED instead of blocking.  The non-blocking calls
  * (koro_chan_try_*, koro_chan_close, koro_select with timeout 0,
- * koro_sched_spawn) work from anywhere on the scheduler's thread. */
+ * koro_sched_spawn) work from anywhere on the scheduler's thread.  A
+ * coroutine that koro_cancel() cancelled gets KORO_ECANCELED from every
+ * blocking call (see below).
+ *
+ * Debugging: the gdb commands `koro list` and `koro bt` (installed with
+ * the library, see korutin(3)) list every coroutine of the schedulers a
+ * thread runs and print a suspended coroutine's backtrace. */
 
 /* A scheduler.  Allocate it anywhere; the fields are private. */
 typedef struct koro_sched koro_sched_t;
@@ -262,7 +268,7 @@ struct koro_sched {
     uint32_t koro_ticks_;   /* dispatches, to look at the clock now and then */
     uint32_t koro_running_; /* inside koro_sched_run() */
     uint32_t koro_pad_;
-    void *koro_reserved_;
+    void *koro_blocked_; /* blocked coroutines' wait records */
 };
 
 /* Prepare an empty scheduler.  Returns 0 or KORO_EINVAL (NULL s). */
@@ -290,8 +296,8 @@ KORO_API int koro_sched_run(koro_sched_t *s);
 KORO_API koro_sched_t *koro_sched_self(void);
 
 /* Block the current scheduled coroutine for at least ns nanoseconds of
- * CLOCK_MONOTONIC time; koro_sleep(0) just yields.  Returns 0 or
- * KORO_ENOSCHED. */
+ * CLOCK_MONOTONIC time; koro_sleep(0) just yields.  Returns 0,
+ * KORO_ECANCELED or KORO_ENOSCHED. */
 KORO_API int koro_sleep(uint64_t ns);
 
 struct koro_sel;
@@ -324,13 +330,15 @@ KORO_API int koro_chan_init(koro_chan_t *c, void *buf, size_t elem_size,
  * is 0), blocking while the channel is full (capacity 0: until a receiver
  * takes it).  Blocked senders complete in FIFO order.  Returns 0,
  * KORO_ECLOSED (closed before or while waiting: the element was not
- * sent), KORO_EINVAL or KORO_ENOSCHED (it would have to block here). */
+ * sent), KORO_EINVAL, KORO_ECANCELED (koro_cancel) or KORO_ENOSCHED (it
+ * would have to block here). */
 KORO_API int koro_chan_send(koro_chan_t *c, const void *elem);
 
 /* Receive the oldest element into elem (NULL discards it), blocking while
  * there is none.  Blocked receivers complete in FIFO order.  Returns 0,
  * KORO_ECLOSED (closed and nothing left: elem is left untouched),
- * KORO_EINVAL or KORO_ENOSCHED (it would have to block here). */
+ * KORO_EINVAL, KORO_ECANCELED (koro_cancel) or KORO_ENOSCHED (it would
+ * have to block here). */
 KORO_API int koro_chan_recv(koro_chan_t *c, void *elem);
 
 /* As koro_chan_send/recv but never block: KORO_EAGAIN when they would.
@@ -378,10 +386,130 @@ struct koro_sel {
  * sent).  timeout_ns: -1 waits for ever, 0 only polls (works from
  * anywhere), > 0 waits at most that many nanoseconds.  Returns the index,
  * KORO_EAGAIN (polled and nothing was ready), KORO_ETIMEDOUT, KORO_EINVAL
- * (NULL cases with n > 0, a bad op, an uninitialised channel) or
+ * (NULL cases with n > 0, a bad op, an uninitialised channel),
+ * KORO_ECANCELED (koro_cancel, with a timeout other than 0) or
  * KORO_ENOSCHED (it would have to block here).  n == 0 with timeout -1
- * blocks for ever (only koro_fini() or deadlock detection ends it). */
+ * blocks for ever (only koro_fini(), koro_cancel() or deadlock detection
+ * ends it). */
 KORO_API int koro_select(struct koro_sel *cases, size_t n, int64_t timeout_ns);
+
+/* ------------------------------------------------------------------ */
+/* Mutexes, condition variables, wait groups and cancellation.
+ *
+ * Like the channels, they belong to one scheduler's thread, allocate
+ * nothing (a blocked coroutine's wait record lives in its own frame) and
+ * block only a coroutine that a scheduler resumed itself: elsewhere a call
+ * that would have to wait returns KORO_ENOSCHED instead.  The calls that
+ * never wait (koro_mutex_trylock, koro_mutex_unlock, koro_cond_signal,
+ * koro_cond_broadcast, koro_wg_add, koro_wg_done) work from anywhere on
+ * the thread; code outside any coroutine counts as one more owner of a
+ * mutex.  koro_fini() of a coroutine blocked in one of them takes it out
+ * of the wait; a mutex that a finished or fini'd coroutine held stays
+ * locked. */
+
+/* A mutex: FIFO, not recursive.  Allocate it anywhere; the fields are
+ * private. */
+typedef struct koro_mutex koro_mutex_t;
+struct koro_mutex {
+    koro_t *koro_owner_;  /* NULL while unlocked */
+    void *koro_waitq_[2]; /* blocked lockers: first, last */
+    uint32_t koro_magic_;
+    uint32_t koro_pad_;
+};
+
+/* Prepare an unlocked mutex.  Returns 0 or KORO_EINVAL (NULL m). */
+KORO_API int koro_mutex_init(koro_mutex_t *m);
+
+/* Lock m, waiting while another holds it.  Waiters get the mutex in the
+ * order they asked for it: unlocking hands it straight to the first, and a
+ * newcomer queues behind them.  Returns 0, KORO_EINVAL, KORO_EDEADLK (the
+ * caller holds m already), KORO_ECANCELED (the caller was cancelled,
+ * before or while waiting: m is not locked) or KORO_ENOSCHED (it would
+ * have to wait here). */
+KORO_API int koro_mutex_lock(koro_mutex_t *m);
+
+/* Lock m if nobody holds it: 0, else KORO_EAGAIN (also when the caller
+ * holds it), or KORO_EINVAL. */
+KORO_API int koro_mutex_trylock(koro_mutex_t *m);
+
+/* Unlock m, which the caller holds; the first waiter, if any, gets it.
+ * Returns 0, KORO_EINVAL, or KORO_EPERM (the caller does not hold m:
+ * nothing changes). */
+KORO_API int koro_mutex_unlock(koro_mutex_t *m);
+
+/* A condition variable.  Allocate it anywhere; the fields are private. */
+typedef struct koro_cond koro_cond_t;
+struct koro_cond {
+    void *koro_waitq_[2]; /* blocked waiters: first, last */
+    uint32_t koro_magic_;
+    uint32_t koro_pad_;
+};
+
+/* Prepare c.  Returns 0 or KORO_EINVAL (NULL c). */
+KORO_API int koro_cond_init(koro_cond_t *c);
+
+/* Unlock m, which the caller holds, wait until koro_cond_signal() or
+ * koro_cond_broadcast() wakes the caller, then lock m again (queueing
+ * behind the coroutines already waiting for it).  There are no spurious
+ * wake-ups: 0 means a signal or broadcast chose this waiter.  m is held
+ * on every return.  Returns 0, KORO_EINVAL, KORO_EPERM (the caller does
+ * not hold m), KORO_ECANCELED (cancelled before or while waiting; the
+ * re-locking itself is not cancellable) or KORO_ENOSCHED. */
+KORO_API int koro_cond_wait(koro_cond_t *c, koro_mutex_t *m);
+
+/* As koro_cond_wait(), giving up after ns nanoseconds with KORO_ETIMEDOUT
+ * (m held again).  ns == 0 returns KORO_ETIMEDOUT at once without
+ * unlocking m. */
+KORO_API int koro_cond_wait_timeout(koro_cond_t *c, koro_mutex_t *m,
+                                    uint64_t ns);
+
+/* Wake the first waiter of c (koro_cond_signal) or all of them
+ * (koro_cond_broadcast), in the order they began to wait; without waiters
+ * nothing happens.  The caller need not hold the mutex.  Return 0 or
+ * KORO_EINVAL. */
+KORO_API int koro_cond_signal(koro_cond_t *c);
+KORO_API int koro_cond_broadcast(koro_cond_t *c);
+
+/* A wait group: a counter of unfinished tasks that coroutines can wait
+ * to reach zero.  Allocate it anywhere; the fields are private. */
+typedef struct koro_wg koro_wg_t;
+struct koro_wg {
+    void *koro_waitq_[2]; /* blocked waiters: first, last */
+    long koro_count_;
+    uint32_t koro_magic_;
+    uint32_t koro_pad_;
+};
+
+/* Prepare wg with a count of 0.  Returns 0 or KORO_EINVAL (NULL wg). */
+KORO_API int koro_wg_init(koro_wg_t *wg);
+
+/* Add n (which may be negative) to wg's count; koro_wg_done(wg) adds -1.
+ * When the count reaches 0 every waiter is woken.  Return 0, or
+ * KORO_EINVAL (NULL or uninitialised wg, or a count that would go below 0
+ * or overflow: it is left unchanged). */
+KORO_API int koro_wg_add(koro_wg_t *wg, long n);
+KORO_API int koro_wg_done(koro_wg_t *wg);
+
+/* Wait until wg's count is 0 (at once if it is).  Returns 0, KORO_EINVAL,
+ * KORO_ECANCELED or KORO_ENOSCHED (it would have to wait here).
+ * koro_wg_wait_timeout() gives up after ns nanoseconds with
+ * KORO_ETIMEDOUT (ns == 0: never waits). */
+KORO_API int koro_wg_wait(koro_wg_t *wg);
+KORO_API int koro_wg_wait_timeout(koro_wg_t *wg, uint64_t ns);
+
+/* Cancel k, a coroutine of this thread.  If k is blocked in any wait of a
+ * scheduler (channel send or receive, koro_select, koro_sleep, a file
+ * descriptor, mutex, condition variable or wait group), it is woken and
+ * that call returns KORO_ECANCELED.  From then on every blocking call that
+ * k makes returns KORO_ECANCELED at once, even one that could complete
+ * without waiting, so that k unwinds through its error paths; the calls
+ * that never block (koro_chan_try_*, koro_chan_close, koro_mutex_unlock,
+ * koro_select with timeout 0, ...) and koro_yield() keep working.  A
+ * coroutine may cancel itself.  A coroutine that is not scheduled yet
+ * starts cancelled when spawned.  Returns 0 (also when k was already
+ * cancelled: nothing more happens), KORO_EDEAD (k has finished: nothing
+ * happens) or KORO_EINVAL (NULL or uninitialised k). */
+KORO_API int koro_cancel(koro_t *k);
 
 /* Opt-in stacks with a guard page (the only functions that map memory).
  * koro_stack_alloc() maps at least size usable bytes, rounded up to whole

@@ -223,6 +223,7 @@ block(koro_chan_t *c, struct koro_sel **q, int op, void *elem, int timed,
     w.cases = &sel;
     w.n = 1;
     w.timed = timed;
+    w.unlink = NULL;
     if (timed) {
         uint64_t now = koro__now();
 
@@ -230,7 +231,8 @@ block(koro_chan_t *c, struct koro_sel **q, int op, void *elem, int timed,
     }
     enqueue(q, &sel, &w);
     koro__park(s, self, &w);
-    return sel.result;
+    return KORO_UNLIKELY(w.fired == KORO__FIRED_CANCEL) ? KORO_ECANCELED
+                                                        : sel.result;
 }
 
 /* Not inlined, but always reached by a tail call (a jump): the fast paths
@@ -262,6 +264,9 @@ send_common(koro_chan_t *c, const void *elem, int timed, uint64_t ns)
 {
     if (KORO_UNLIKELY(!chan_ok(c) || (!elem && c->koro_esize_)))
         return KORO_EINVAL;
+    /* A cancelled coroutine's blocking calls fail at once (koro_cancel). */
+    if (KORO_UNLIKELY(koro__canceled(koro__self())) && (!timed || ns))
+        return KORO_ECANCELED;
     if (send_ready(c))
         return send_now(c, elem);
     if (!timed)
@@ -276,6 +281,9 @@ recv_common(koro_chan_t *c, void *elem, int timed, uint64_t ns)
 {
     if (KORO_UNLIKELY(!chan_ok(c)))
         return KORO_EINVAL;
+    /* A cancelled coroutine's blocking calls fail at once (koro_cancel). */
+    if (KORO_UNLIKELY(koro__canceled(koro__self())) && (!timed || ns))
+        return KORO_ECANCELED;
     if (recv_ready(c))
         return recv_now(c, elem);
     if (!timed)
@@ -435,6 +443,8 @@ koro_select(struct koro_sel *cases, size_t n, int64_t timeout_ns)
 
     if (!cases_valid(cases, n) || timeout_ns < -1)
         return KORO_EINVAL;
+    if (KORO_UNLIKELY(koro__canceled(self)) && timeout_ns != 0)
+        return KORO_ECANCELED;
     /* Reservoir choice: each ready case wins with the same chance. */
     for (i = 0; i < n; i++)
         if (case_ready(&cases[i]) &&
@@ -455,6 +465,7 @@ koro_select(struct koro_sel *cases, size_t n, int64_t timeout_ns)
     w.n = n;
     w.fired = -1;
     w.timed = timeout_ns > 0;
+    w.unlink = NULL;
     if (w.timed) {
         uint64_t now = koro__now();
 
@@ -470,5 +481,7 @@ koro_select(struct koro_sel *cases, size_t n, int64_t timeout_ns)
                     x, &w);
     }
     koro__park(s, self, &w);
+    if (KORO_UNLIKELY(w.fired == KORO__FIRED_CANCEL))
+        return KORO_ECANCELED;
     return w.fired < 0 ? KORO_ETIMEDOUT : w.fired;
 }

@@ -15,26 +15,50 @@
 #endif
 
 /* Scheduler bits of koro_flags_ (inside KORO_F_SCHED_MASK). */
-#define KORO_SF_SPAWNED 0x00010000u /* koro_sched_ owns it until it ends */
-#define KORO_SF_QUEUED 0x00020000u  /* on the run queue (koro_next_) */
-#define KORO_SF_BLOCKED 0x00040000u /* koro_next_ is its koro__waiter */
-#define KORO_SF_PARKED 0x00080000u  /* suspended inside koro__park() */
+#define KORO_SF_SPAWNED 0x00010000u  /* koro_sched_ owns it until it ends */
+#define KORO_SF_QUEUED 0x00020000u   /* on the run queue (koro_next_) */
+#define KORO_SF_BLOCKED 0x00040000u  /* koro_next_ is its koro__waiter */
+#define KORO_SF_PARKED 0x00080000u   /* suspended inside koro__park() */
+#define KORO_SF_CANCELED 0x00100000u /* koro_cancel(): blocking calls fail */
+#define KORO_SF_NOCANCEL 0x00200000u /* its wait is not woken by a cancel */
 
 #define KORO_SCHED_MAGIC 0x4b534348u /* "KSCH" */
 #define KORO_CHAN_MAGIC 0x4b43484eu  /* "KCHN" */
 
 /* The wait record of one blocked coroutine, in its own stack frame: the
  * cases it waits on (one for a plain send or receive, n for a select, none
- * for a sleep) and its place among the timers. */
+ * for a sleep) and its place among the timers.  A wait on anything else
+ * (a mutex, condition variable or wait group in sync.c, a file descriptor)
+ * has n == 0 and sets `unlink`, which takes w off what it waits on; every
+ * way of ending a wait early (timer, koro_cancel(), koro_fini()) goes
+ * through koro__waiter_detach(), which calls it. */
 struct koro__waiter {
     koro_t *k;
     struct koro_sel *cases;
     size_t n;
-    int fired; /* index of the case that completed; -1: the timer */
+    int fired; /* index of the case that completed; -1: the timer;
+                  KORO__FIRED_CANCEL: koro_cancel() */
     int timed; /* on the scheduler's timer list */
     uint64_t deadline;
     struct koro__waiter *tprev, *tnext;
+    void (*unlink)(struct koro__waiter *w); /* NULL for channel cases */
+    /* Every blocked coroutine of a scheduler is on its koro_blocked_
+     * list, so that a debugger can find it (lib/korutin-gdb.py). */
+    void *bnext, **bpprev; /* void *, as koro_blocked_: bpprev points to
+                              whichever of the two points to w */
 };
+
+/* w->fired of a wait that koro_cancel() ended: the blocking call returns
+ * KORO_ECANCELED. */
+#define KORO__FIRED_CANCEL (-2)
+
+/* Whether the running coroutine self has been cancelled: its blocking
+ * calls then return KORO_ECANCELED at once (self may be NULL). */
+static KORO_ALWAYS_INLINE int
+koro__canceled(const koro_t *self)
+{
+    return self && (self->koro_flags_ & KORO_SF_CANCELED);
+}
 
 /* The scheduler that resumed the running coroutine `self` itself, or
  * NULL: only then may self block. */
@@ -79,7 +103,8 @@ koro__sel_unlink(struct koro_sel *c)
     c->koro_waiter_ = NULL;
 }
 
-/* Unlink w from every channel and from the timers (sched.c). */
+/* Unlink w from every channel, from what w->unlink knows and from the
+ * timers (sched.c). */
 KORO_HIDDEN void koro__waiter_detach(struct koro__waiter *w);
 
 /* Insert w among s's timers by w->deadline (sched.c). */
@@ -112,6 +137,10 @@ koro__park_now(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
     w->k = self;
     if (w->timed)
         koro__timer_add(s, w);
+    w->bpprev = &s->koro_blocked_;
+    if ((w->bnext = s->koro_blocked_) != NULL)
+        ((struct koro__waiter *)w->bnext)->bpprev = &w->bnext;
+    s->koro_blocked_ = w;
     self->koro_flags_ |= KORO_SF_BLOCKED | KORO_SF_PARKED;
     self->koro_next_ = (koro_t *)(void *)w;
     n = s->koro_head_;
@@ -150,16 +179,27 @@ koro__self(void)
     return koro__tls.cur;
 }
 
+/* Take w off its scheduler's list of blocked coroutines. */
+static inline void
+koro__blocked_del(struct koro__waiter *w)
+{
+    *w->bpprev = w->bnext;
+    if (w->bnext)
+        ((struct koro__waiter *)w->bnext)->bpprev = w->bpprev;
+}
+
 /* w's coroutine, already out of every queue, is done (fired = index of
  * the case, or -1 for its timer): make it runnable again. */
 static inline void
 koro__ready(struct koro__waiter *w, int fired)
 {
     koro_t *k = w->k;
+    koro_sched_t *s = (koro_sched_t *)k->koro_sched_;
 
     w->fired = fired;
     k->koro_flags_ &= ~KORO_SF_BLOCKED;
-    koro__runq_push((koro_sched_t *)k->koro_sched_, k);
+    koro__blocked_del(w);
+    koro__runq_push(s, k);
 }
 
 /* w is done (fired = index, or -1 for its timer): detach it and make its

@@ -147,6 +147,8 @@ koro__waiter_detach(struct koro__waiter *w)
     for (i = 0; i < w->n; i++)
         if (w->cases[i].koro_waiter_)
             koro__sel_unlink(&w->cases[i]);
+    if (w->unlink)
+        w->unlink(w);
     if (w->timed)
         timer_del((koro_sched_t *)w->k->koro_sched_, w);
 }
@@ -222,10 +224,16 @@ idle(koro_sched_t *s)
     return 1;
 }
 
+/* The innermost scheduler this thread is running, where a debugger starts
+ * looking for coroutines; it finds the outer ones through the coroutines
+ * that run the inner ones (their koro_sched_). */
+KORO_HIDDEN KORO_TLS koro_sched_t *koro__sched_running KORO_TLS_MODEL;
+
 KORO_API int
 koro_sched_run(koro_sched_t *s)
 {
     koro_t *k, *r;
+    koro_sched_t *outer;
     int rc = 0;
 
     if (!s || s->koro_magic_ != KORO_SCHED_MAGIC)
@@ -233,6 +241,8 @@ koro_sched_run(koro_sched_t *s)
     if (s->koro_running_)
         return KORO_EBUSY;
     s->koro_running_ = 1;
+    outer = koro__sched_running;
+    koro__sched_running = s;
     for (;;) {
         k = s->koro_head_;
         if (KORO_UNLIKELY(!k)) {
@@ -269,6 +279,7 @@ koro_sched_run(koro_sched_t *s)
             koro__runq_push(s, r); /* it yielded: to the back */
         }
     }
+    koro__sched_running = outer;
     s->koro_running_ = 0;
     return rc;
 }
@@ -283,15 +294,18 @@ koro_sleep(uint64_t ns)
 
     if (!s)
         return KORO_ENOSCHED;
+    if (KORO_UNLIKELY(koro__canceled(self)))
+        return KORO_ECANCELED;
     if (ns == 0)
         return koro_yield();
     now = koro__now();
     w.cases = NULL;
     w.n = 0;
     w.timed = 1;
+    w.unlink = NULL;
     w.deadline = now + ns < now ? UINT64_MAX : now + ns;
     koro__park(s, self, &w);
-    return 0;
+    return w.fired == KORO__FIRED_CANCEL ? KORO_ECANCELED : 0;
 }
 
 /* Called by koro_fini(): k is suspended or dead, never running. */
@@ -304,7 +318,10 @@ koro__sched_forget(koro_t *k)
     if (!s || !(k->koro_flags_ & KORO_SF_SPAWNED))
         return;
     if (k->koro_flags_ & KORO_SF_BLOCKED) {
-        koro__waiter_detach((struct koro__waiter *)(void *)k->koro_next_);
+        struct koro__waiter *w = (struct koro__waiter *)(void *)k->koro_next_;
+
+        koro__waiter_detach(w);
+        koro__blocked_del(w);
     } else {
         /* Neither blocked nor running: it is on the run queue.  O(queue
          * length), but fini of a runnable coroutine is rare. */

@@ -156,6 +156,7 @@ main(void)
     t_core(s);
     t_sched(s);
     t_chan(s);
+    t_sync(s);
     t_backends(s);
     t_win(s);
     t_threads(s);
