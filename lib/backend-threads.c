@@ -145,7 +145,8 @@ struct kt_co {
     void *arg;
 };
 
-/* The wake-up object of this OS thread's root context. */
+/* The wake-up object of this OS thread's root context; a few words, so
+ * it fits the library's small static TLS (koro-int.h). */
 static KORO_TLS struct kt_wake kt_root KORO_TLS_MODEL;
 
 static inline void

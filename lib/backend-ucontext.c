@@ -19,16 +19,11 @@
 
 /* What koro__uc_start() needs besides k, which it finds elsewhere. */
 struct koro_uc {
-    ucontext_t uc;
+    ucontext_t uc; /* first: koro_ctx_ points to both */
     koro_fn fn;
     void *arg;
     unsigned char *frame_low; /* lowest byte makecontext() wrote */
 };
-
-/* The thread's own context.  Big, and switched to with a system call
- * anyway, so it takes the default TLS model rather than scarce static TLS
- * space. */
-static KORO_TLS ucontext_t root_uc;
 
 /* makecontext() writes the initial frame within this many bytes below the
  * stack top (a few words on glibc); koro__bk_init() measures it. */
@@ -44,14 +39,17 @@ static KORO_TLS ucontext_t root_uc;
 
 const char koro__bk_name[] = "ucontext";
 
+/* A context's ucontext_t: the first member of what koro__bk_init()
+ * carved for a coroutine; for a thread's own context, the one in the
+ * frame of the switch that left it (switch_from_root). */
 static inline ucontext_t *
 uc_of(koro_t *k)
 {
-    return k->koro_lo_ ? &((struct koro_uc *)k->koro_ctx_)->uc : &root_uc;
+    return (ucontext_t *)k->koro_ctx_;
 }
 
-KORO_SWITCH_CC int
-koro__switch(koro_t *from, koro_t *to)
+static inline int
+swap(ucontext_t *from, ucontext_t *to)
 {
     int rc;
 #if KORO_I386_MXCSR
@@ -59,11 +57,34 @@ koro__switch(koro_t *from, koro_t *to)
 
     __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
 #endif
-    rc = swapcontext(uc_of(from), uc_of(to));
+    rc = swapcontext(from, to);
 #if KORO_I386_MXCSR
     __asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
 #endif
     return rc == 0 ? 0 : KORO_ESYS;
+}
+
+/* The thread's own context has no stack of ours to carve from, and a
+ * ucontext_t is too big for the library's thread-local storage (which a
+ * dlopen()ed library must fit in the C library's small static TLS
+ * reserve): it lives in this frame, which stays until the thread is
+ * switched back to.  Separate from koro__switch() so that coroutines'
+ * switches do not carry it. */
+static KORO_NOINLINE int
+switch_from_root(koro_t *from, koro_t *to)
+{
+    ucontext_t here;
+
+    from->koro_ctx_ = &here;
+    return swap(&here, uc_of(to));
+}
+
+KORO_SWITCH_CC int
+koro__switch(koro_t *from, koro_t *to)
+{
+    if (!from->koro_lo_)
+        return switch_from_root(from, to);
+    return swap(uc_of(from), uc_of(to));
 }
 
 /* swapcontext() rather than setcontext(): saving into the dead context is

@@ -32,7 +32,10 @@
 /* The thread-local storage keyword, found by configure.  In a shared
  * library the initial-exec model turns every access into one load instead
  * of a call to __tls_get_addr; the price is that a dlopen()ed libkorutin
- * needs static TLS space, which glibc reserves for exactly this. */
+ * needs static TLS space for its whole TLS block, of which the C library
+ * keeps a few hundred bytes for such libraries.  So the library's
+ * thread-local variables together stay within 128 bytes (a test checks
+ * PT_TLS): anything bigger lives on a stack or is mapped on demand. */
 #ifndef KORO_TLS
 #define KORO_TLS _Thread_local
 #endif
