@@ -2,8 +2,9 @@
  * page, and a fault handler that names the coroutine which ran into one.
  *
  * This is the one part of libkorutin that asks the system for memory, and
- * only when the caller asks for it; the core calls nothing here but
- * koro__sealed(), which only reads the caller's stack.
+ * only when the caller asks for it.  The core calls nothing here: what it
+ * needs (is this stack sealed?) it asks through a hook that
+ * koro_stack_alloc() installs.
  */
 #include "koro-int.h"
 #include "sanitize.h" /* KORO_SAN_LO_RESERVE */
@@ -90,8 +91,8 @@ seal(void *stack)
     memcpy(seal_at(stack), w, sizeof w);
 }
 
-int
-koro__sealed(const void *stack)
+static int
+sealed(const void *stack)
 {
     uintptr_t want[2];
 
@@ -159,6 +160,9 @@ koro_stack_alloc(size_t size, void **stack, size_t *usable)
     (void)base;
     return KORO_ENOSYS;
 #endif
+    /* Before the seal, so that koro_init() never misses one. */
+    if (KORO_HOOK_GET(koro__sealed_hook) != sealed)
+        KORO_HOOK_SET(koro__sealed_hook, sealed);
     seal(base + page);
     *stack = base + page;
     *usable = len;

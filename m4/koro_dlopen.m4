@@ -1,7 +1,7 @@
 # KORO_CHECK_DLOPEN
 # -----------------
 # For the tests that load the built library at run time
-# (tests/dlopen-host.c, tests/tls-size.sh, tests/core-only.sh): the
+# (tests/dlopen-host.c, tests/tls-size.sh, tests/core-layers.sh): the
 # library that provides dlopen() (DL_LIBS) and the binutils that read
 # the ELF files (READELF, and NM from LT_INIT).
 AC_DEFUN([KORO_CHECK_DLOPEN], [

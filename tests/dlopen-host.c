@@ -103,7 +103,8 @@ worker(void *arg)
     static struct co co[NCORO];
     size_t size = p_stack_min();
     unsigned char *mem = malloc(size * NCORO + 64);
-    unsigned char *base = (unsigned char *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
+    unsigned char *base =
+        (unsigned char *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
     unsigned i, r;
     int rc;
 

@@ -39,7 +39,8 @@ plugin_run(unsigned ncoro, unsigned rounds, char *why, size_t n)
     size_t size = koro_stack_min();
     struct co *co = calloc(ncoro, sizeof *co);
     unsigned char *mem = malloc(size * ncoro + 64);
-    unsigned char *base = (unsigned char *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
+    unsigned char *base =
+        (unsigned char *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
     unsigned i, r;
     int rc = -1, e;
 
