@@ -57,6 +57,9 @@
 #include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
+#ifdef HAVE_SIGALTSTACK
+#include <signal.h>
+#endif
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -511,6 +514,36 @@ koro__bk_frame_low(const koro_t *k)
     return k->koro_hi_; /* our state starts there; the thread is not born */
 }
 
+/* Once the overflow handler is installed, a coroutine's thread needs an
+ * alternate signal stack of its own to report an overflow on: it takes
+ * koro__sigstack_size bytes from the top of its stack, where the stack
+ * has room for that besides koro_stack_min()
+ * (koro_overflow_handler_install(3)). */
+#if defined(HAVE_SIGALTSTACK) && (defined(__GNUC__) || defined(__clang__))
+#define KT_SIGSTACK 1
+static int
+kt_sigstack_fits(const struct kt_co *c, size_t alt)
+{
+    size_t room = (size_t)((const unsigned char *)c - c->k->koro_lo_);
+
+    /* koro__bk_stack_min() less what koro_init() and our state may take
+     * off the range before the thread gets it. */
+    return room >=
+           koro__bk_stack_min() - (sizeof(struct kt_co) + 64 + 1024) + alt;
+}
+
+static void
+kt_sigstack(void *at, size_t n)
+{
+    stack_t ss;
+
+    memset(&ss, 0, sizeof ss);
+    ss.ss_sp = at;
+    ss.ss_size = n;
+    sigaltstack(&ss, NULL); /* failing, an overflow is a plain SIGSEGV */
+}
+#endif
+
 /* The thread function.  The coroutine's own frames live below `home`;
  * finishing or being cancelled longjmp()s back here so that the thread
  * ends by returning, the gentlest way there is. */
@@ -519,6 +552,12 @@ kt_start(void *p)
 {
     struct kt_co *c = p;
     jmp_buf home;
+#ifdef KT_SIGSTACK
+    size_t alt = KORO_HOOK_GET(koro__sigstack_size);
+
+    if (alt && kt_sigstack_fits(c, alt))
+        kt_sigstack(__builtin_alloca(alt), alt);
+#endif
 
     c->home = &home;
     kt_short_slice();

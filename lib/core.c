@@ -11,6 +11,7 @@ KORO_TLS_DEFINE;
 /* The upper layers' hooks (koro-int.h). */
 void (*koro__fini_hook)(koro_t *k);
 int (*koro__sealed_hook)(const void *stack);
+size_t koro__sigstack_size;
 
 /* ------------------------------------------------------------------ */
 /* Stack canary.  Written at koro_init(), checked whenever a coroutine

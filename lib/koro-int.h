@@ -190,6 +190,11 @@ KORO_HIDDEN extern void (*koro__fini_hook)(koro_t *k);
  * seal (guard.c). */
 KORO_HIDDEN extern int (*koro__sealed_hook)(const void *stack);
 
+/* The size of the alternate signal stack that the overflow handler needs,
+ * once koro_overflow_handler_install() has run (0 before): a backend whose
+ * coroutines run on OS threads of their own gives each one that much. */
+KORO_HIDDEN extern size_t koro__sigstack_size;
+
 /* Implemented by the core for the scheduler (core.c): a direct hand-off
  * from the running coroutine to another suspended, started one under the
  * same resumer (or back to the resumer), and the release of a coroutine

@@ -82,9 +82,20 @@ fault_skip(int signal_handler)
 #endif
     if (t_checker() && strcmp(t_checker(), "Valgrind") == 0)
         return "Valgrind reports the deliberate invalid access";
-    if (signal_handler && (t_backend_is("threads") || t_backend_is("win32")))
+    if (signal_handler && t_backend_is("win32"))
         return "each coroutine runs on an OS thread of its own, which has no "
                "alternate signal stack for the handler";
+    return NULL;
+#endif
+}
+
+/* Why koro_overflow_handler_install() cannot be called here, or NULL. */
+static const char *
+handler_skip(void)
+{
+#if defined(_WIN32) || defined(__EMSCRIPTEN__)
+    return "no POSIX signals here (KORO_ENOSYS)";
+#else
     return NULL;
 #endif
 }
@@ -449,7 +460,10 @@ prepare_deep(void)
     void *s;
     size_t n;
 
-    ck_assert_int_eq(koro_stack_alloc(at_least_min(16384), &s, &n), 0);
+    /* Under threads, the coroutine's thread takes its alternate signal
+     * stack (8 KiB or more) from the top of a stack that has room for it
+     * besides koro_stack_min(). */
+    ck_assert_int_eq(koro_stack_alloc(at_least_min(16384) + 32768, &s, &n), 0);
     ck_assert_int_eq(koro_init(&deep, body_recurse, NULL, s, n), 0);
     ck_assert_int_eq(koro_set_name(&deep, "deep"), 0);
 }
@@ -482,6 +496,39 @@ START_TEST(overflow_handler_passes_other_faults)
     ck_assert_int_eq(koro_overflow_handler_install(), 0);
     ck_assert_int_eq(koro_stack_alloc(t_stack_size(), &s, &n), 0);
     ((volatile unsigned char *)s)[-1] = 1; /* SIGSEGV */
+}
+END_TEST
+
+/* With the handler installed, coroutines on koro_stack_min() stacks, too
+ * small to lend an alternate signal stack under threads, still run. */
+static void
+body_count(void *arg)
+{
+    int *n = arg;
+
+    for (*n = 0; *n < 3; ++*n)
+        ck_assert_int_eq(koro_yield(), 0);
+}
+
+START_TEST(overflow_handler_keeps_min_stacks)
+{
+    size_t size = koro_stack_min();
+    unsigned char *mem = malloc(size + 64);
+    unsigned char *st =
+        (unsigned char *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
+    koro_t k;
+    int n = -1, i;
+
+    ck_assert_ptr_nonnull(mem);
+    ck_assert_int_eq(koro_overflow_handler_install(), 0);
+    ck_assert_int_eq(koro_init(&k, body_count, &n, st, size), 0);
+    for (i = 0; i < 3; i++) {
+        ck_assert_int_eq(koro_resume(&k), 0);
+        ck_assert_int_eq(n, i);
+    }
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(koro_status(&k), KORO_DEAD);
+    free(mem);
 }
 END_TEST
 
@@ -554,6 +601,7 @@ t_guard(Suite *s)
                  SIGABRT, fault_skip(1));
     t_add_signal(s, "overflow_handler_passes_other_faults",
                  overflow_handler_passes_other_faults, SIGSEGV, fault_skip(0));
+    T_ADD(s, overflow_handler_keeps_min_stacks, handler_skip());
 #ifdef T_HAVE_FORK
     T_ADD(s, overflow_message_names_coroutine, fault_skip(1));
 #else
