@@ -506,8 +506,10 @@ body_count(void *arg)
 {
     int *n = arg;
 
+    /* No Check calls here: they need more than koro_stack_min(). */
     for (*n = 0; *n < 3; ++*n)
-        ck_assert_int_eq(koro_yield(), 0);
+        if (koro_yield() != 0)
+            *n = 100;
 }
 
 START_TEST(overflow_handler_keeps_min_stacks)
