@@ -534,6 +534,52 @@ START_TEST(overflow_handler_keeps_min_stacks)
 }
 END_TEST
 
+#if defined(HAVE_PTHREAD) && defined(HAVE_SYS_MMAN_H) && !defined(_WIN32) &&   \
+    !defined(__EMSCRIPTEN__)
+#include <pthread.h>
+#define T_ALTSTACK_THREAD 1
+/* The alternate stack the handler mapped for a thread that had none is
+ * unmapped when that thread exits. */
+static void *
+install_in_thread(void *arg)
+{
+    void **sp = arg;
+    stack_t ss;
+
+    *sp = NULL;
+    if (koro_overflow_handler_install() == 0 && sigaltstack(NULL, &ss) == 0 &&
+        !(ss.ss_flags & SS_DISABLE))
+        *sp = ss.ss_sp;
+    return NULL;
+}
+
+START_TEST(handler_altstack_unmapped_at_thread_exit)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    void *sp;
+    pthread_t t;
+    int rc, err;
+
+    ck_assert_int_eq(pthread_create(&t, NULL, install_in_thread, &sp), 0);
+    ck_assert_int_eq(pthread_join(t, NULL), 0);
+    ck_assert_ptr_nonnull(sp);
+    /* msync() fails with ENOMEM on a range that is not mapped (which
+     * Valgrind would report). */
+#ifdef KORO_VALGRIND
+    VALGRIND_DISABLE_ERROR_REPORTING;
+#endif
+    errno = 0;
+    rc = msync(sp, (size_t)page, MS_ASYNC);
+    err = errno;
+#ifdef KORO_VALGRIND
+    VALGRIND_ENABLE_ERROR_REPORTING;
+#endif
+    ck_assert_int_eq(rc, -1);
+    ck_assert_int_eq(err, ENOMEM);
+}
+END_TEST
+#endif
+
 #ifdef T_HAVE_FORK
 /* Run the overflow in a child whose stderr is a pipe; check the text. */
 START_TEST(overflow_message_names_coroutine)
@@ -604,6 +650,12 @@ t_guard(Suite *s)
     t_add_signal(s, "overflow_handler_passes_other_faults",
                  overflow_handler_passes_other_faults, SIGSEGV, fault_skip(0));
     T_ADD(s, overflow_handler_keeps_min_stacks, handler_skip());
+#ifdef T_ALTSTACK_THREAD
+    T_ADD(s, handler_altstack_unmapped_at_thread_exit, handler_skip());
+#else
+    t_add(s, "handler_altstack_unmapped_at_thread_exit", NULL,
+          "no POSIX threads or mmap() here");
+#endif
 #ifdef T_HAVE_FORK
     T_ADD(s, overflow_message_names_coroutine, fault_skip(1));
 #else
