@@ -532,7 +532,9 @@ kt_sigstack_fits(const struct kt_co *c, size_t alt)
            koro__bk_stack_min() - (sizeof(struct kt_co) + 64 + 1024) + alt;
 }
 
-static void
+/* Make [at, at + n) the thread's alternate signal stack, or with at NULL
+ * disable it; 1 if done.  Failing, an overflow is a plain SIGSEGV. */
+static int
 kt_sigstack(void *at, size_t n)
 {
     stack_t ss;
@@ -540,7 +542,9 @@ kt_sigstack(void *at, size_t n)
     memset(&ss, 0, sizeof ss);
     ss.ss_sp = at;
     ss.ss_size = n;
-    sigaltstack(&ss, NULL); /* failing, an overflow is a plain SIGSEGV */
+    if (!at)
+        ss.ss_flags = SS_DISABLE;
+    return sigaltstack(&ss, NULL) == 0;
 }
 #endif
 
@@ -554,9 +558,10 @@ kt_start(void *p)
     jmp_buf home;
 #ifdef KT_SIGSTACK
     size_t alt = KORO_HOOK_GET(koro__sigstack_size);
+    volatile int alt_on = 0; /* read after the longjmp() home */
 
     if (alt && kt_sigstack_fits(c, alt))
-        kt_sigstack(__builtin_alloca(alt), alt);
+        alt_on = kt_sigstack(__builtin_alloca(alt), alt);
 #endif
 
     c->home = &home;
@@ -565,6 +570,12 @@ kt_start(void *p)
         koro__set_cur(c->k);
         koro__entry(c->k, c->fn, c->arg);
     }
+#ifdef KT_SIGSTACK
+    /* Once this returns, the thread's exit path runs over that memory,
+     * where a registered signal stack makes sigaltstack() fail (EPERM). */
+    if (alt_on)
+        kt_sigstack(NULL, 0);
+#endif
     return NULL;
 }
 
