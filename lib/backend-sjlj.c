@@ -131,8 +131,8 @@ struct koro_sjlj {
 const char koro__bk_name[] = "sjlj";
 
 /* A context's registers: the first member of what koro__bk_init() carved
- * for a coroutine; for a thread's own context, the one in the frame of
- * the switch that left it (switch_from_root). */
+ * for a coroutine; for a thread's own context, the one that
+ * koro__switch() put in its own frame when it left. */
 static inline struct koro_sjlj_ctx *
 cx_of(koro_t *k)
 {
@@ -165,10 +165,21 @@ vg_stack_returned(const koro_t *dead)
 }
 #endif
 
-/* Save the running context into f and continue `to`. */
-static inline int
-switch_cx(struct koro_sjlj_ctx *f, koro_t *to)
+KORO_SWITCH_CC int
+koro__switch(koro_t *from, koro_t *to)
 {
+    struct koro_sjlj_ctx *f;
+
+    /* The thread's own context has no stack of ours to carve from, and a
+     * jmp_buf is too big for the library's thread-local storage (which a
+     * dlopen()ed library must fit in the C library's small static TLS
+     * reserve): it lives in this frame, which stays until the thread is
+     * switched back to.  Allocated here rather than in a function of its
+     * own, whose extra frame ThreadSanitizer would count on the wrong
+     * fiber's shadow stack. */
+    if (!from->koro_lo_)
+        from->koro_ctx_ = KORO_ALLOCA(sizeof(struct koro_sjlj_ctx));
+    f = cx_of(from);
     fp_save(&f->fp);
     /* A switch on _setjmp() itself: one of the uses C allows. */
     switch (_setjmp(f->jb)) {
@@ -186,30 +197,6 @@ switch_cx(struct koro_sjlj_ctx *f, koro_t *to)
      * are valid. */
     fp_load(&f->fp);
     return 0;
-}
-
-/* The thread's own context has no stack of ours to carve from, and a
- * jmp_buf is too big for the library's thread-local storage (which a
- * dlopen()ed library must fit in the C library's small static TLS
- * reserve): it lives in this frame, which stays until the thread is
- * switched back to. */
-static KORO_NOINLINE int
-switch_from_root(koro_t *from, koro_t *to)
-{
-    struct koro_sjlj_ctx here;
-    int rc;
-
-    from->koro_ctx_ = &here;
-    rc = switch_cx(&here, to);
-    return rc;
-}
-
-KORO_SWITCH_CC int
-koro__switch(koro_t *from, koro_t *to)
-{
-    if (!from->koro_lo_)
-        return switch_from_root(from, to);
-    return switch_cx(cx_of(from), to);
 }
 
 /* The dying coroutine's parent is suspended in koro__switch(parent, self)

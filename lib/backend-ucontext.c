@@ -40,51 +40,39 @@ struct koro_uc {
 const char koro__bk_name[] = "ucontext";
 
 /* A context's ucontext_t: the first member of what koro__bk_init()
- * carved for a coroutine; for a thread's own context, the one in the
- * frame of the switch that left it (switch_from_root). */
+ * carved for a coroutine; for a thread's own context, the one that
+ * koro__switch() put in its own frame when it left. */
 static inline ucontext_t *
 uc_of(koro_t *k)
 {
     return (ucontext_t *)k->koro_ctx_;
 }
 
-static inline int
-swap(ucontext_t *from, ucontext_t *to)
+KORO_SWITCH_CC int
+koro__switch(koro_t *from, koro_t *to)
 {
     int rc;
 #if KORO_I386_MXCSR
     uint32_t mxcsr;
+#endif
 
+    /* The thread's own context has no stack of ours to carve from, and a
+     * ucontext_t is too big for the library's thread-local storage (which
+     * a dlopen()ed library must fit in the C library's small static TLS
+     * reserve): it lives in this frame, which stays until the thread is
+     * switched back to.  Allocated here rather than in a function of its
+     * own, whose extra frame ThreadSanitizer would count on the wrong
+     * fiber's shadow stack. */
+    if (!from->koro_lo_)
+        from->koro_ctx_ = KORO_ALLOCA(sizeof(ucontext_t));
+#if KORO_I386_MXCSR
     __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
 #endif
-    rc = swapcontext(from, to);
+    rc = swapcontext(uc_of(from), uc_of(to));
 #if KORO_I386_MXCSR
     __asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
 #endif
     return rc == 0 ? 0 : KORO_ESYS;
-}
-
-/* The thread's own context has no stack of ours to carve from, and a
- * ucontext_t is too big for the library's thread-local storage (which a
- * dlopen()ed library must fit in the C library's small static TLS
- * reserve): it lives in this frame, which stays until the thread is
- * switched back to.  Separate from koro__switch() so that coroutines'
- * switches do not carry it. */
-static KORO_NOINLINE int
-switch_from_root(koro_t *from, koro_t *to)
-{
-    ucontext_t here;
-
-    from->koro_ctx_ = &here;
-    return swap(&here, uc_of(to));
-}
-
-KORO_SWITCH_CC int
-koro__switch(koro_t *from, koro_t *to)
-{
-    if (!from->koro_lo_)
-        return switch_from_root(from, to);
-    return swap(uc_of(from), uc_of(to));
 }
 
 /* swapcontext() rather than setcontext(): saving into the dead context is

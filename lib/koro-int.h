@@ -22,6 +22,14 @@
 #define KORO_COLD
 #endif
 
+/* Stack memory that lives until the calling function returns. */
+#if defined(__GNUC__) || defined(__clang__)
+#define KORO_ALLOCA(n) __builtin_alloca(n)
+#else
+#include <alloca.h>
+#define KORO_ALLOCA(n) alloca(n)
+#endif
+
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(_WIN32) &&           \
     !defined(__CYGWIN__)
 #define KORO_HIDDEN __attribute__((visibility("hidden")))
