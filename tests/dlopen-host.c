@@ -164,7 +164,7 @@ main(void)
 
     snprintf(path, sizeof path, "%s/%s", top ? top : ".", T_FILE);
     if (stat(path, &st) != 0) {
-        printf("SKIP: no %s at %s (static-only build?)\n", T_WHAT, path);
+        printf("SKIP: %s is not at %s (static-only build?)\n", T_WHAT, path);
         return 77;
     }
     if (pthread_create(&spin, NULL, spinner, NULL) != 0) {
