@@ -400,7 +400,8 @@ KORO_API int koro_use_guard(koro_t *k);
  * mapped here, 8 KiB and a guard page, unmapped at thread exit): call it
  * once in every thread that runs coroutines on guarded stacks (under the
  * threads backend, each coroutine's thread takes one from the top of its
- * stack).  Other faults go to the previous handler.  Returns 0, KORO_ESYS or KORO_ENOSYS. */
+ * stack).  Other faults go to the previous handler.  Returns 0,
+ * KORO_ESYS or KORO_ENOSYS. */
 KORO_API int koro_overflow_handler_install(void);
 
 #ifdef __cplusplus

@@ -447,13 +447,14 @@ koro_overflow_handler_install(void)
                 : -1;
 #endif
     fault_span = page_size() + KORO_LO_SLACK;
-    /* For the coroutines that run on OS threads of their own. */
-    KORO_HOOK_SET(koro__sigstack_size, altstack_size(page_size()));
     rc = ensure_altstack();
     if (rc == 0)
         rc = take(SIGSEGV, &old_segv, &ours_segv);
     if (rc == 0)
         rc = take(SIGBUS, &old_bus, &ours_bus);
+    /* For the coroutines that run on OS threads of their own. */
+    if (rc == 0)
+        KORO_HOOK_SET(koro__sigstack_size, altstack_size(page_size()));
     __atomic_clear(&install_lock, __ATOMIC_RELEASE);
     return rc;
 }
