@@ -536,10 +536,12 @@ KORO_API int koro_use_guard(koro_t *k);
 /* Opt-in: report a coroutine running into its guard page ("libkorutin:
  * stack overflow in coroutine ...") and abort, instead of a bare SIGSEGV.
  * Installs a process-wide SIGSEGV/SIGBUS handler that runs on the calling
- * thread's alternate signal stack (its own if it has one, otherwise a
- * static per-thread buffer): call it once in every thread that runs
- * coroutines on guarded stacks.  Other faults go to the previous handler.
- * Returns 0, KORO_ESYS or KORO_ENOSYS. */
+ * thread's alternate signal stack (its own if it has one, otherwise one
+ * mapped here, 8 KiB and a guard page, unmapped at thread exit): call it
+ * once in every thread that runs coroutines on guarded stacks (under the
+ * threads backend, each coroutine's thread takes one from the top of its
+ * stack).  Other faults go to the previous handler.  Returns 0,
+ * KORO_ESYS or KORO_ENOSYS. */
 KORO_API int koro_overflow_handler_install(void);
 
 #ifdef __cplusplus

@@ -75,6 +75,8 @@ struct koro_em_root {
     unsigned char asyncify[KORO_EM_ROOT_ASYNCIFY];
 };
 
+/* Large, but Emscripten has no static TLS to run out of: KORO_TLS_MODEL
+ * is empty there. */
 static KORO_TLS struct koro_em_root koro__em_root;
 
 const char koro__bk_name[] = "emscripten";

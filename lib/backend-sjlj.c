@@ -127,22 +127,21 @@ struct koro_sjlj_ctx {
 
 /* What koro__bk_init() carves from the top of a coroutine's stack. */
 struct koro_sjlj {
-    struct koro_sjlj_ctx cx;
+    struct koro_sjlj_ctx cx; /* first: koro_ctx_ points to both */
     koro_fn fn;
     void *arg;
     unsigned char *frame_low; /* lowest byte written while born */
 };
 
-/* The thread's own context (koro__tls.root): it has no stack of ours to
- * carve from. */
-static KORO_TLS struct koro_sjlj_ctx root_cx KORO_TLS_MODEL;
-
 const char koro__bk_name[] = "sjlj";
 
+/* A context's registers: the first member of what koro__bk_init() carved
+ * for a coroutine; for a thread's own context, the one that
+ * koro__switch() put in its own frame when it left. */
 static inline struct koro_sjlj_ctx *
 cx_of(koro_t *k)
 {
-    return k->koro_lo_ ? &((struct koro_sjlj *)k->koro_ctx_)->cx : &root_cx;
+    return (struct koro_sjlj_ctx *)k->koro_ctx_;
 }
 
 /* GCC's -Wclobbered cannot see that f is never modified after _setjmp,
@@ -174,8 +173,18 @@ vg_stack_returned(const koro_t *dead)
 KORO_SWITCH_CC int
 koro__switch(koro_t *from, koro_t *to)
 {
-    struct koro_sjlj_ctx *f = cx_of(from);
+    struct koro_sjlj_ctx *f;
 
+    /* The thread's own context has no stack of ours to carve from, and a
+     * jmp_buf is too big for the library's thread-local storage (which a
+     * dlopen()ed library must fit in the C library's small static TLS
+     * reserve): it lives in this frame, which stays until the thread is
+     * switched back to.  Allocated here rather than in a function of its
+     * own, whose extra frame ThreadSanitizer would count on the wrong
+     * fiber's shadow stack. */
+    if (!from->koro_lo_)
+        from->koro_ctx_ = KORO_ALLOCA(sizeof(struct koro_sjlj_ctx));
+    f = cx_of(from);
     fp_save(&f->fp);
     /* A switch on _setjmp() itself: one of the uses C allows. */
     switch (_setjmp(f->jb)) {
@@ -247,16 +256,17 @@ sig_frame_max(void)
     return (size_t)n;
 }
 
-/* Per-thread hand-over between koro__bk_init() and the handler: the
- * signal is raised to the creating thread itself, so the handler finds
- * its work in that thread's own variables. */
+/* Hand-over between koro__bk_init() and the handler: the signal is
+ * raised to the creating thread itself, so the handler finds its work
+ * through that thread's own pointer.  The record lives in the creator's
+ * frame, keeping the thread-local part to one pointer. */
 struct birth {
     struct koro_sjlj *c; /* the context being born, NULL otherwise */
     uintptr_t lo, hi;    /* the alternate stack */
     uintptr_t frame_top; /* lowest address of the kernel's frame */
     int done, on_stack;
 };
-static KORO_TLS struct birth birth_tls;
+static KORO_TLS struct birth *birth_cur KORO_TLS_MODEL;
 
 /* sigaction() is process-wide, so creations on different threads take
  * turns installing the handler; `saved` is the program's own action,
@@ -300,8 +310,8 @@ pass_on(int sig, siginfo_t *info, void *uc)
 static void
 on_birth_signal(int sig, siginfo_t *info, void *uc)
 {
-    struct birth *b = &birth_tls;
-    struct koro_sjlj *c = b->c;
+    struct birth *b = birth_cur;
+    struct koro_sjlj *c = b ? b->c : NULL;
     /* Where this frame is.  Not the address of a local: ASan's
      * detect_stack_use_after_return moves address-taken locals to a fake
      * stack on the heap. */
@@ -361,9 +371,8 @@ vg_park_altstack(const stack_t *old_ss)
  * meanwhile: another handler running on this alternate stack (one the
  * program installed with SA_ONSTACK) would overwrite the saved frame. */
 static int
-give_birth(struct koro_sjlj *c, unsigned char *lo, size_t size)
+give_birth(struct birth *b, struct koro_sjlj *c, unsigned char *lo, size_t size)
 {
-    struct birth *b = &birth_tls;
     struct sigaction sa;
     stack_t ss, old_ss;
     sigset_t all, old_mask, wait_mask;
@@ -392,6 +401,7 @@ give_birth(struct koro_sjlj *c, unsigned char *lo, size_t size)
     b->hi = (uintptr_t)lo + size;
     b->done = b->on_stack = 0;
     b->frame_top = b->hi;
+    birth_cur = b;
     pthread_mutex_lock(&birth_lock);
     if (sigaction(KORO_SJLJ_SIGNAL, &sa, &saved) == 0) {
         /* Blocked, so it stays pending until sigsuspend() lets exactly
@@ -404,6 +414,7 @@ give_birth(struct koro_sjlj *c, unsigned char *lo, size_t size)
     }
     pthread_mutex_unlock(&birth_lock);
     b->c = NULL;
+    birth_cur = NULL;
     /* The kernel no longer counts us on the alternate stack (the handler
      * returned), so the program's own one can be put back. */
     vg_park_altstack(&old_ss);
@@ -449,6 +460,7 @@ koro__bk_init(koro_t *k, koro_fn fn, void *arg)
         (struct koro_sjlj *)((top - sizeof *c) & ~(uintptr_t)15);
     unsigned char *lo = k->koro_lo_, *hi = (unsigned char *)c, *win;
     size_t frame = sig_frame_max();
+    struct birth b;
     int rc;
 
     if ((uintptr_t)c <= (uintptr_t)lo ||
@@ -464,7 +476,7 @@ koro__bk_init(koro_t *k, koro_fn fn, void *arg)
     /* Mark where the handler may write, to measure its frame afterwards. */
     win = hi - frame - KORO_SJLJ_ROOM;
     memset(win, KORO_WATERMARK_BYTE, (size_t)(hi - win));
-    rc = give_birth(c, lo + KORO_CANARY_SIZE,
+    rc = give_birth(&b, c, lo + KORO_CANARY_SIZE,
                     (size_t)(hi - lo) - KORO_CANARY_SIZE);
     if (rc < 0)
         return rc;
@@ -479,9 +491,8 @@ koro__bk_init(koro_t *k, koro_fn fn, void *arg)
     k->koro_ctx_ = c;
     /* The dead signal frame is not the coroutine's to use: leave it out,
      * so that koro_stack_used() counts the coroutine's own stack only. */
-    if (birth_tls.frame_top > (uintptr_t)c->frame_low &&
-        birth_tls.frame_top < (uintptr_t)hi)
-        hi = (unsigned char *)(birth_tls.frame_top & ~(uintptr_t)15);
+    if (b.frame_top > (uintptr_t)c->frame_low && b.frame_top < (uintptr_t)hi)
+        hi = (unsigned char *)(b.frame_top & ~(uintptr_t)15);
     k->koro_hi_ = hi;
     return 0;
 }

@@ -58,6 +58,9 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdlib.h>
+#ifdef HAVE_SIGALTSTACK
+#include <signal.h>
+#endif
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -146,7 +149,8 @@ struct kt_co {
     void *arg;
 };
 
-/* The wake-up object of this OS thread's root context. */
+/* The wake-up object of this OS thread's root context; a few words, so
+ * it fits the library's small static TLS (koro-int.h). */
 static KORO_TLS struct kt_wake kt_root KORO_TLS_MODEL;
 
 /* ------------------------------------------------------------------ */
@@ -554,6 +558,40 @@ koro__bk_frame_low(const koro_t *k)
     return k->koro_hi_; /* our state starts there; the thread is not born */
 }
 
+/* Once the overflow handler is installed, a coroutine's thread needs an
+ * alternate signal stack of its own to report an overflow on: it takes
+ * koro__sigstack_size bytes from the top of its stack, where the stack
+ * has room for that besides koro_stack_min()
+ * (koro_overflow_handler_install(3)). */
+#if defined(HAVE_SIGALTSTACK) && (defined(__GNUC__) || defined(__clang__))
+#define KT_SIGSTACK 1
+static int
+kt_sigstack_fits(const struct kt_co *c, size_t alt)
+{
+    size_t room = (size_t)((const unsigned char *)c - c->k->koro_lo_);
+
+    /* koro__bk_stack_min() less what koro_init() and our state may take
+     * off the range before the thread gets it. */
+    return room >=
+           koro__bk_stack_min() - (sizeof(struct kt_co) + 64 + 1024) + alt;
+}
+
+/* Make [at, at + n) the thread's alternate signal stack, or with at NULL
+ * disable it; 1 if done.  Failing, an overflow is a plain SIGSEGV. */
+static int
+kt_sigstack(void *at, size_t n)
+{
+    stack_t ss;
+
+    memset(&ss, 0, sizeof ss);
+    ss.ss_sp = at;
+    ss.ss_size = n;
+    if (!at)
+        ss.ss_flags = SS_DISABLE;
+    return sigaltstack(&ss, NULL) == 0;
+}
+#endif
+
 /* The thread function.  The coroutine's own frames live below `home`;
  * finishing or being cancelled longjmp()s back here so that the thread
  * ends by returning, the gentlest way there is. */
@@ -562,6 +600,13 @@ kt_start(void *p)
 {
     struct kt_co *c = p;
     jmp_buf home;
+#ifdef KT_SIGSTACK
+    size_t alt = KORO_HOOK_GET(koro__sigstack_size);
+    volatile int alt_on = 0; /* read after the longjmp() home */
+
+    if (alt && kt_sigstack_fits(c, alt))
+        alt_on = kt_sigstack(__builtin_alloca(alt), alt);
+#endif
 
     c->home = &home;
     kt_short_slice();
@@ -569,6 +614,12 @@ kt_start(void *p)
         koro__set_cur(c->k);
         koro__entry(c->k, c->fn, c->arg);
     }
+#ifdef KT_SIGSTACK
+    /* Once this returns, the thread's exit path runs over that memory,
+     * where a registered signal stack makes sigaltstack() fail (EPERM). */
+    if (alt_on)
+        kt_sigstack(NULL, 0);
+#endif
     return NULL;
 }
 

@@ -19,16 +19,11 @@
 
 /* What koro__uc_start() needs besides k, which it finds elsewhere. */
 struct koro_uc {
-    ucontext_t uc;
+    ucontext_t uc; /* first: koro_ctx_ points to both */
     koro_fn fn;
     void *arg;
     unsigned char *frame_low; /* lowest byte makecontext() wrote */
 };
-
-/* The thread's own context.  Big, and switched to with a system call
- * anyway, so it takes the default TLS model rather than scarce static TLS
- * space. */
-static KORO_TLS ucontext_t root_uc;
 
 /* makecontext() writes the initial frame within this many bytes below the
  * stack top (a few words on glibc); koro__bk_init() measures it. */
@@ -44,10 +39,13 @@ static KORO_TLS ucontext_t root_uc;
 
 const char koro__bk_name[] = "ucontext";
 
+/* A context's ucontext_t: the first member of what koro__bk_init()
+ * carved for a coroutine; for a thread's own context, the one that
+ * koro__switch() put in its own frame when it left. */
 static inline ucontext_t *
 uc_of(koro_t *k)
 {
-    return k->koro_lo_ ? &((struct koro_uc *)k->koro_ctx_)->uc : &root_uc;
+    return (ucontext_t *)k->koro_ctx_;
 }
 
 #if KORO_I386_MXCSR
@@ -60,7 +58,18 @@ koro__switch(koro_t *from, koro_t *to)
     int rc;
 #if KORO_I386_MXCSR
     uint32_t mxcsr;
+#endif
 
+    /* The thread's own context has no stack of ours to carve from, and a
+     * ucontext_t is too big for the library's thread-local storage (which
+     * a dlopen()ed library must fit in the C library's small static TLS
+     * reserve): it lives in this frame, which stays until the thread is
+     * switched back to.  Allocated here rather than in a function of its
+     * own, whose extra frame ThreadSanitizer would count on the wrong
+     * fiber's shadow stack. */
+    if (!from->koro_lo_)
+        from->koro_ctx_ = KORO_ALLOCA(sizeof(ucontext_t));
+#if KORO_I386_MXCSR
     if (KORO_I386_SSE)
         __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
 #endif

@@ -10,6 +10,7 @@
  * it runnable: no buffering and no second copy. */
 #include "sched-int.h"
 
+/* 8 bytes of the library's small static TLS (koro-int.h). */
 static KORO_TLS uint64_t rng_outside KORO_TLS_MODEL;
 
 static inline int

@@ -8,6 +8,11 @@
 
 KORO_TLS_DEFINE;
 
+/* The upper layers' hooks (koro-int.h). */
+void (*koro__fini_hook)(koro_t *k);
+int (*koro__sealed_hook)(const void *stack);
+size_t koro__sigstack_size;
+
 /* ------------------------------------------------------------------ */
 /* Stack canary.  Written at koro_init(), checked whenever a coroutine
  * switches away (yield, nested resume, finish).  A broken canary means the
@@ -87,6 +92,7 @@ koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
 {
     uintptr_t lo, hi;
     size_t lo_off;
+    int (*sealed)(const void *);
     int rc;
 
     if (!k || !fn || !stack)
@@ -107,7 +113,8 @@ koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
     k->koro_lo_ = (unsigned char *)lo;
     k->koro_hi_ = (unsigned char *)hi;
     /* A stack from koro_stack_alloc() needs no canary: see guard.c. */
-    if (koro__sealed(stack))
+    sealed = KORO_HOOK_GET(koro__sealed_hook);
+    if (sealed && sealed(stack))
         k->koro_flags_ = KORO_F_GUARDED;
     else
         canary_set(k);
@@ -373,6 +380,7 @@ KORO_API int
 koro_fini(koro_t *k)
 {
     int st = koro_status(k);
+    void (*fini)(koro_t *);
 
     if (st < 0)
         return st;
@@ -380,7 +388,9 @@ koro_fini(koro_t *k)
         return KORO_ERUNNING;
     if (st == KORO_NORMAL)
         return KORO_ENORMAL;
-    koro__sched_forget(k);
+    fini = KORO_HOOK_GET(koro__fini_hook);
+    if (fini)
+        fini(k);
     if (st == KORO_SUSPENDED) {
         koro__bk_fini(k);
         koro__san_release(k, 0);

@@ -2,8 +2,9 @@
  * page, and a fault handler that names the coroutine which ran into one.
  *
  * This is the one part of libkorutin that asks the system for memory, and
- * only when the caller asks for it; the core calls nothing here but
- * koro__sealed(), which only reads the caller's stack.
+ * only when the caller asks for it.  The core calls nothing here: what it
+ * needs (is this stack sealed?) it asks through a hook that
+ * koro_stack_alloc() installs.
  */
 #include "koro-int.h"
 #include "sanitize.h" /* KORO_SAN_LO_RESERVE */
@@ -90,8 +91,8 @@ seal(void *stack)
     memcpy(seal_at(stack), w, sizeof w);
 }
 
-int
-koro__sealed(const void *stack)
+static int
+sealed(const void *stack)
 {
     uintptr_t want[2];
 
@@ -159,6 +160,9 @@ koro_stack_alloc(size_t size, void **stack, size_t *usable)
     (void)base;
     return KORO_ENOSYS;
 #endif
+    /* Before the seal, so that koro_init() never misses one. */
+    if (KORO_HOOK_GET(koro__sealed_hook) != sealed)
+        KORO_HOOK_SET(koro__sealed_hook, sealed);
     seal(base + page);
     *stack = base + page;
     *usable = len;
@@ -271,16 +275,13 @@ koro_use_guard(koro_t *k)
 
 #ifdef KORO_GUARD_SIGNALS
 
-/* The alternate signal stack for threads that have none.  Static and
- * per thread (sigaltstack is per thread and the library never allocates);
- * 8 KiB holds the largest x86 signal frame without AMX state (about 3 KiB
- * with AVX-512) plus this handler's few hundred bytes.  It is part of every
- * thread's TLS, hence kept small; a thread that installs its own alternate
- * stack first does not use it. */
+/* The alternate signal stack for threads that have none: mapped when
+ * the thread installs the handler, with a guard page below it, and
+ * unmapped when the thread exits where the C library can say so (see
+ * altstack_key).  8 KiB holds the largest x86 signal frame without AMX
+ * state (about 3 KiB with AVX-512) plus this handler's few hundred bytes;
+ * more where the system's minimum signal stack asks for it. */
 #define KORO_ALTSTACK_SIZE 8192
-static KORO_TLS unsigned char altstack[KORO_ALTSTACK_SIZE]
-    __attribute__((aligned(16)));
-
 static struct sigaction old_segv, old_bus;
 static volatile sig_atomic_t ours_segv, ours_bus;
 /* Faults this far below koro_lo_ are overflows: the guard page lies right
@@ -339,6 +340,54 @@ take(int sig, struct sigaction *old, volatile sig_atomic_t *ours)
     return 0;
 }
 
+/* The size of the alternate stack to map, without its guard page. */
+static size_t
+altstack_size(size_t page)
+{
+    size_t n = KORO_ALTSTACK_SIZE;
+#ifdef _SC_MINSIGSTKSZ
+    long need = sysconf(_SC_MINSIGSTKSZ);
+
+    if (need > 0 && (size_t)need + 2048 > n)
+        n = (size_t)need + 2048;
+#endif
+    return (n + page - 1) & ~(page - 1);
+}
+
+#if defined(KORO_GUARD_MMAP) && defined(__GNUC__) && !defined(__APPLE__)
+/* Referenced weakly, so that the library needs no thread library of its
+ * own: where pthread_key_create() is not linked in, a thread's mapping
+ * stays until the process exits. */
+#pragma weak pthread_key_create
+#pragma weak pthread_setspecific
+#include <pthread.h>
+#define KORO_ALTSTACK_KEY 1
+static pthread_key_t altstack_key;
+static int altstack_key_state; /* 0 not yet, 1 made, -1 unavailable */
+
+/* At thread exit: take the thread's mapped stack down, unless a signal
+ * handler runs on it right now. */
+static void
+altstack_release(void *p)
+{
+    stack_t cur, off;
+    size_t page = page_size();
+
+    if (sigaltstack(NULL, &cur) != 0)
+        return;
+    if (cur.ss_sp == p) {
+        if (cur.ss_flags & SS_ONSTACK)
+            return;
+        memset(&off, 0, sizeof off);
+        off.ss_flags = SS_DISABLE;
+        if (sigaltstack(&off, NULL) != 0)
+            return;
+    }
+    munmap((unsigned char *)p - page, altstack_size(page) + page);
+}
+#endif
+
+/* Give the calling thread an alternate signal stack if it has none. */
 static int
 ensure_altstack(void)
 {
@@ -348,18 +397,36 @@ ensure_altstack(void)
         return KORO_ESYS;
     if (!(cur.ss_flags & SS_DISABLE))
         return 0; /* the thread has its own */
-#ifdef _SC_MINSIGSTKSZ
+#if defined(KORO_GUARD_MMAP)
     {
-        long need = sysconf(_SC_MINSIGSTKSZ);
+        size_t page = page_size(), n = altstack_size(page);
+        unsigned char *m = mmap(NULL, n + page, PROT_READ | PROT_WRITE,
+                                MAP_PRIVATE | MAP_ANON, -1, 0);
 
-        if (need > 0 && (size_t)need + 2048 > KORO_ALTSTACK_SIZE)
+        if (m == MAP_FAILED)
             return KORO_ESYS;
-    }
+        /* The guard page: a handler that overflows faults at once. */
+        if (mprotect(m, page, PROT_NONE) != 0) {
+            munmap(m, n + page);
+            return KORO_ESYS;
+        }
+        memset(&ss, 0, sizeof ss);
+        ss.ss_sp = m + page;
+        ss.ss_size = n;
+        if (sigaltstack(&ss, NULL) != 0) {
+            munmap(m, n + page);
+            return KORO_ESYS;
+        }
+#ifdef KORO_ALTSTACK_KEY
+        if (altstack_key_state > 0)
+            pthread_setspecific(altstack_key, ss.ss_sp);
 #endif
-    memset(&ss, 0, sizeof ss);
-    ss.ss_sp = altstack;
-    ss.ss_size = sizeof altstack;
-    return sigaltstack(&ss, NULL) == 0 ? 0 : KORO_ESYS;
+        return 0;
+    }
+#else
+    (void)ss;
+    return KORO_ENOSYS;
+#endif
 }
 
 KORO_API int
@@ -367,17 +434,27 @@ koro_overflow_handler_install(void)
 {
     int rc;
 
-    rc = ensure_altstack();
-    if (rc < 0)
-        return rc;
     /* The handlers are process-wide; install them once, under a lock so
      * that two threads cannot save each other's handler as "previous". */
     while (__atomic_test_and_set(&install_lock, __ATOMIC_ACQUIRE))
         ;
+#ifdef KORO_ALTSTACK_KEY
+    if (altstack_key_state == 0)
+        altstack_key_state =
+            pthread_key_create &&
+                    pthread_key_create(&altstack_key, altstack_release) == 0
+                ? 1
+                : -1;
+#endif
     fault_span = page_size() + KORO_LO_SLACK;
-    rc = take(SIGSEGV, &old_segv, &ours_segv);
+    rc = ensure_altstack();
+    if (rc == 0)
+        rc = take(SIGSEGV, &old_segv, &ours_segv);
     if (rc == 0)
         rc = take(SIGBUS, &old_bus, &ours_bus);
+    /* For the coroutines that run on OS threads of their own. */
+    if (rc == 0)
+        KORO_HOOK_SET(koro__sigstack_size, altstack_size(page_size()));
     __atomic_clear(&install_lock, __ATOMIC_RELEASE);
     return rc;
 }

@@ -22,6 +22,14 @@
 #define KORO_COLD
 #endif
 
+/* Stack memory that lives until the calling function returns. */
+#if defined(__GNUC__) || defined(__clang__)
+#define KORO_ALLOCA(n) __builtin_alloca(n)
+#else
+#include <alloca.h>
+#define KORO_ALLOCA(n) alloca(n)
+#endif
+
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(_WIN32) &&           \
     !defined(__CYGWIN__)
 #define KORO_HIDDEN __attribute__((visibility("hidden")))
@@ -32,7 +40,10 @@
 /* The thread-local storage keyword, found by configure.  In a shared
  * library the initial-exec model turns every access into one load instead
  * of a call to __tls_get_addr; the price is that a dlopen()ed libkorutin
- * needs static TLS space, which glibc reserves for exactly this. */
+ * needs static TLS space for its whole TLS block, of which the C library
+ * keeps a few hundred bytes for such libraries.  So the library's
+ * thread-local variables together stay within 128 bytes (a test checks
+ * PT_TLS): anything bigger lives on a stack or is mapped on demand. */
 #ifndef KORO_TLS
 #define KORO_TLS _Thread_local
 #endif
@@ -189,13 +200,33 @@ KORO_HIDDEN KORO_NORETURN void koro__overflow_abort(const koro_t *k,
  * 0, KORO_EINVAL or KORO_ESTARTED (core.c). */
 KORO_HIDDEN int koro__check_unstarted(const koro_t *k);
 
-/* 1 if `stack` is the start of a stack that koro_stack_alloc() mapped
- * above a guard page and that still carries the seal it wrote (guard.c). */
-KORO_HIDDEN int koro__sealed(const void *stack);
+/* Hooks (defined in core.c): the core never names a function of the
+ * layers above it (scheduler, channels, guard); where it must let one of
+ * them act, that layer installs a hook first.  Set and read with relaxed
+ * atomics, since several threads may install the same one; never on the
+ * switch path. */
+#if defined(__GNUC__) || defined(__clang__)
+#define KORO_HOOK_GET(h) __atomic_load_n(&(h), __ATOMIC_RELAXED)
+#define KORO_HOOK_SET(h, v) __atomic_store_n(&(h), (v), __ATOMIC_RELAXED)
+#else
+#define KORO_HOOK_GET(h) (h)
+#define KORO_HOOK_SET(h, v) ((h) = (v))
+#endif
 
-/* Implemented by the scheduler (sched.c): drop k from whatever queue or
- * wait list it is on.  Called by koro_fini(). */
-KORO_HIDDEN void koro__sched_forget(koro_t *k);
+/* koro_fini(k) calls it first: a layer that keeps coroutines on lists of
+ * its own unlinks k (the scheduler installs koro__sched_forget). */
+KORO_HIDDEN extern void (*koro__fini_hook)(koro_t *k);
+
+/* koro_init() asks it whether `stack` is the start of one that
+ * koro_stack_alloc() mapped above a guard page and that still carries
+ * the seal it wrote; koro_stack_alloc() installs it before the first
+ * seal (guard.c). */
+KORO_HIDDEN extern int (*koro__sealed_hook)(const void *stack);
+
+/* The size of the alternate signal stack that the overflow handler needs,
+ * once koro_overflow_handler_install() has run (0 before): a backend whose
+ * coroutines run on OS threads of their own gives each one that much. */
+KORO_HIDDEN extern size_t koro__sigstack_size;
 
 /* Implemented by the core for the scheduler (core.c): a direct hand-off
  * from the running coroutine to another suspended, started one under the

@@ -107,6 +107,10 @@ koro__sel_unlink(struct koro_sel *c)
  * timers (sched.c). */
 KORO_HIDDEN void koro__waiter_detach(struct koro__waiter *w);
 
+/* Drop k from whatever queue or wait list it is on (sched.c): the
+ * core's koro_fini() hook, which koro_sched_init() installs. */
+KORO_HIDDEN void koro__sched_forget(koro_t *k);
+
 /* Insert w among s's timers by w->deadline (sched.c). */
 KORO_HIDDEN void koro__timer_add(koro_sched_t *s, struct koro__waiter *w);
 

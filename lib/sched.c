@@ -165,6 +165,10 @@ koro_sched_init(koro_sched_t *s)
     /* Seed from the address so that two schedulers differ. */
     s->koro_rng_ = ((uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull) | 1u;
     s->koro_magic_ = KORO_SCHED_MAGIC;
+    /* koro_fini() unlinks a spawned coroutine through this; spawning
+     * needs a scheduler initialised here first. */
+    if (KORO_HOOK_GET(koro__fini_hook) != koro__sched_forget)
+        KORO_HOOK_SET(koro__fini_hook, koro__sched_forget);
     return 0;
 }
 

@@ -82,9 +82,20 @@ fault_skip(int signal_handler)
 #endif
     if (t_checker() && strcmp(t_checker(), "Valgrind") == 0)
         return "Valgrind reports the deliberate invalid access";
-    if (signal_handler && (t_backend_is("threads") || t_backend_is("win32")))
+    if (signal_handler && t_backend_is("win32"))
         return "each coroutine runs on an OS thread of its own, which has no "
                "alternate signal stack for the handler";
+    return NULL;
+#endif
+}
+
+/* Why koro_overflow_handler_install() cannot be called here, or NULL. */
+static const char *
+handler_skip(void)
+{
+#if defined(_WIN32) || defined(__EMSCRIPTEN__)
+    return "no POSIX signals here (KORO_ENOSYS)";
+#else
     return NULL;
 #endif
 }
@@ -449,7 +460,10 @@ prepare_deep(void)
     void *s;
     size_t n;
 
-    ck_assert_int_eq(koro_stack_alloc(at_least_min(16384), &s, &n), 0);
+    /* Under threads, the coroutine's thread takes its alternate signal
+     * stack (8 KiB or more) from the top of a stack that has room for it
+     * besides koro_stack_min(). */
+    ck_assert_int_eq(koro_stack_alloc(at_least_min(16384) + 32768, &s, &n), 0);
     ck_assert_int_eq(koro_init(&deep, body_recurse, NULL, s, n), 0);
     ck_assert_int_eq(koro_set_name(&deep, "deep"), 0);
 }
@@ -484,6 +498,87 @@ START_TEST(overflow_handler_passes_other_faults)
     ((volatile unsigned char *)s)[-1] = 1; /* SIGSEGV */
 }
 END_TEST
+
+/* With the handler installed, coroutines on koro_stack_min() stacks, too
+ * small to lend an alternate signal stack under threads, still run. */
+static void
+body_count(void *arg)
+{
+    int *n = arg;
+
+    /* No Check calls here: they need more than koro_stack_min(). */
+    for (*n = 0; *n < 3; ++*n)
+        if (koro_yield() != 0)
+            *n = 100;
+}
+
+START_TEST(overflow_handler_keeps_min_stacks)
+{
+    size_t size = koro_stack_min();
+    unsigned char *mem = malloc(size + 64);
+    unsigned char *st =
+        (unsigned char *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
+    koro_t k;
+    int n = -1, i;
+
+    ck_assert_ptr_nonnull(mem);
+    ck_assert_int_eq(koro_overflow_handler_install(), 0);
+    ck_assert_int_eq(koro_init(&k, body_count, &n, st, size), 0);
+    for (i = 0; i < 3; i++) {
+        ck_assert_int_eq(koro_resume(&k), 0);
+        ck_assert_int_eq(n, i);
+    }
+    ck_assert_int_eq(koro_resume(&k), 0);
+    ck_assert_int_eq(koro_status(&k), KORO_DEAD);
+    free(mem);
+}
+END_TEST
+
+#if defined(HAVE_PTHREAD) && defined(HAVE_SYS_MMAN_H) && !defined(_WIN32) &&   \
+    !defined(__EMSCRIPTEN__)
+#include <pthread.h>
+#define T_ALTSTACK_THREAD 1
+/* The alternate stack the handler mapped for a thread that had none is
+ * unmapped when that thread exits. */
+static void *
+install_in_thread(void *arg)
+{
+    void **sp = arg;
+    stack_t ss;
+
+    *sp = NULL;
+    if (koro_overflow_handler_install() == 0 && sigaltstack(NULL, &ss) == 0 &&
+        !(ss.ss_flags & SS_DISABLE))
+        *sp = ss.ss_sp;
+    return NULL;
+}
+
+START_TEST(handler_altstack_unmapped_at_thread_exit)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    void *sp;
+    pthread_t t;
+    int rc, err;
+
+    ck_assert_int_eq(pthread_create(&t, NULL, install_in_thread, &sp), 0);
+    ck_assert_int_eq(pthread_join(t, NULL), 0);
+    ck_assert_ptr_nonnull(sp);
+    /* msync() fails with ENOMEM on a range that is not mapped (which
+     * Valgrind would report). */
+#ifdef KORO_VALGRIND
+    VALGRIND_DISABLE_ERROR_REPORTING;
+#endif
+    errno = 0;
+    rc = msync(sp, (size_t)page, MS_ASYNC);
+    err = errno;
+#ifdef KORO_VALGRIND
+    VALGRIND_ENABLE_ERROR_REPORTING;
+#endif
+    ck_assert_int_eq(rc, -1);
+    ck_assert_int_eq(err, ENOMEM);
+}
+END_TEST
+#endif
 
 #ifdef T_HAVE_FORK
 /* Run the overflow in a child whose stderr is a pipe; check the text. */
@@ -554,6 +649,13 @@ t_guard(Suite *s)
                  SIGABRT, fault_skip(1));
     t_add_signal(s, "overflow_handler_passes_other_faults",
                  overflow_handler_passes_other_faults, SIGSEGV, fault_skip(0));
+    T_ADD(s, overflow_handler_keeps_min_stacks, handler_skip());
+#ifdef T_ALTSTACK_THREAD
+    T_ADD(s, handler_altstack_unmapped_at_thread_exit, handler_skip());
+#else
+    t_add(s, "handler_altstack_unmapped_at_thread_exit", NULL,
+          "no POSIX threads or mmap() here");
+#endif
 #ifdef T_HAVE_FORK
     T_ADD(s, overflow_message_names_coroutine, fault_skip(1));
 #else
