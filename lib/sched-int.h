@@ -19,6 +19,7 @@
 #define KORO_SF_QUEUED 0x00020000u  /* on the run queue (koro_next_) */
 #define KORO_SF_BLOCKED 0x00040000u /* koro_next_ is its koro__waiter */
 #define KORO_SF_PARKED 0x00080000u  /* suspended inside koro__park() */
+#define KORO_SF_FDWAIT 0x00800000u  /* its koro__waiter is an fd wait (io.c) */
 
 #define KORO_SCHED_MAGIC 0x4b534348u /* "KSCH" */
 #define KORO_CHAN_MAGIC 0x4b43484eu  /* "KCHN" */
@@ -78,6 +79,18 @@ koro__sel_unlink(struct koro_sel *c)
         q[1] = c->koro_prev_;
     c->koro_waiter_ = NULL;
 }
+
+/* The I/O layer's hooks (io.c), installed in a scheduler (koro_io_) by
+ * its first fd wait, so that a program without fd waits links no I/O. */
+struct koro__io {
+    /* Take w, an fd wait, out of the poller's interest set. */
+    void (*forget)(koro_sched_t *s, struct koro__waiter *w);
+    /* Wait at most timeout_ns (-1: for ever, 0: poll) for fd events and
+     * wake their waiters.  Returns 0 or a KORO_E* code. */
+    int (*poll)(koro_sched_t *s, int64_t timeout_ns);
+    /* koro_sched_run() returns: release the poller's descriptor. */
+    void (*release)(koro_sched_t *s);
+};
 
 /* Unlink w from every channel and from the timers (sched.c). */
 KORO_HIDDEN void koro__waiter_detach(struct koro__waiter *w);

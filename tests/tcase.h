@@ -63,5 +63,6 @@ void t_threads(Suite *s);
 void t_guard(Suite *s);
 void t_model(Suite *s);
 void t_stress(Suite *s);
+void t_io(Suite *s);
 
 #endif
