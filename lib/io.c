@@ -228,7 +228,9 @@ koro_fd_wait(int fd, int events, int64_t timeout_ns)
                            : now + (uint64_t)timeout_ns;
     }
     self->koro_flags_ |= KORO_SF_FDWAIT;
-    koro__park(s, self, &r.w);
+    /* Not koro__park(): its periodic look at the fds could find r ready
+     * and wake self before it has blocked. */
+    koro__park_now(s, self, &r.w);
     /* Whoever woke us has taken r out of the table and the timers. */
     if (r.revents)
         return r.revents;

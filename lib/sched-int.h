@@ -141,16 +141,19 @@ koro__park_now(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
     }
 }
 
-/* The loop's "now and then" clock check is due: fire the timers that
- * are, then koro__park_now() (sched.c).  Out of line, so that the common
- * path keeps no values across a call. */
+/* The loop's "now and then" check is due: fire the timers that are, wake
+ * the fd waits that are ready (without waiting), then koro__park_now()
+ * (sched.c).  Here too, because coroutines handing the processor to each
+ * other directly never pass through the loop.  Out of line, so that the
+ * common path keeps no values across a call. */
 KORO_HIDDEN void koro__park_ticked(koro_sched_t *s, koro_t *self,
                                    struct koro__waiter *w);
 
 static KORO_ALWAYS_INLINE void
 koro__park(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
 {
-    if (KORO_UNLIKELY(s->koro_timers_ != NULL) && !(++s->koro_ticks_ & 63))
+    if (KORO_UNLIKELY(s->koro_timers_ != NULL || s->koro_nfd_ != 0) &&
+        !(++s->koro_ticks_ & 63))
         koro__park_ticked(s, self, w);
     else
         koro__park_now(s, self, w);

@@ -131,11 +131,23 @@ timers_fire(koro_sched_t *s, uint64_t now)
         koro__wake(w, -1);
 }
 
+/* The loop's look at the clock and, without blocking, at the fds, every
+ * 64 dispatches while coroutines are runnable. */
+static void
+tick(koro_sched_t *s)
+{
+    if (s->koro_timers_)
+        timers_fire(s, koro__now());
+    if (s->koro_nfd_)
+        ((const struct koro__io *)s->koro_io_)->poll(s, 0);
+}
+
 void
 koro__park_ticked(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
 {
-    /* Before w joins the timers, so that they cannot wake self. */
-    timers_fire(s, koro__now());
+    /* Before w joins the timers and self blocks, so that neither the
+     * timers nor the poller can wake self. */
+    tick(s);
     koro__park_now(s, self, w);
 }
 
@@ -158,17 +170,6 @@ koro__waiter_detach(struct koro__waiter *w)
 
 /* ------------------------------------------------------------------ */
 /* The public scheduler API. */
-
-/* The loop's look at the clock and, without blocking, at the fds, every
- * 64 dispatches while coroutines are runnable. */
-static void
-tick(koro_sched_t *s)
-{
-    if (s->koro_timers_)
-        timers_fire(s, koro__now());
-    if (s->koro_nfd_)
-        ((const struct koro__io *)s->koro_io_)->poll(s, 0);
-}
 
 KORO_API int
 koro_sched_init(koro_sched_t *s)

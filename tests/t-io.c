@@ -616,6 +616,47 @@ IO_CASE(io_no_starvation)
     close(pp[1]);
 }
 
+/* Nor do coroutines that hand the processor to each other directly. */
+static koro_chan_t ball;
+
+static void
+chan_player(void *arg)
+{
+    long i;
+    int v = 0;
+
+    (void)arg;
+    for (i = 0; i < 1000000 && !woke; i++)
+        if (koro_chan_send(&ball, &v) != 0 || koro_chan_recv(&ball, &v) != 0)
+            break;
+    koro_chan_close(&ball);
+}
+
+static void
+chan_partner(void *arg)
+{
+    int v;
+
+    (void)arg;
+    while (koro_chan_recv(&ball, &v) == 0 && koro_chan_send(&ball, &v) == 0)
+        ;
+}
+
+IO_CASE(io_no_starvation_chan)
+{
+    mkpipe(pp);
+    woke = 0;
+    ck_assert_int_eq(koro_chan_init(&ball, NULL, sizeof(int), 0), 0);
+    sinit();
+    spawn(0, chan_player, NULL);
+    spawn(1, chan_partner, NULL);
+    spawn(2, ready_waiter, NULL);
+    ck_assert_int_eq(koro_sched_run(&sched), 0);
+    ck_assert_int_ne(woke, 0);
+    close(pp[0]);
+    close(pp[1]);
+}
+
 /* ---- Another OS thread hands results over through a pipe -------------- */
 
 #ifdef HAVE_PTHREAD_CREATE
@@ -900,6 +941,7 @@ t_io(Suite *s)
     IO_ADD(s, io_fini_blocked, NULL);
     IO_ADD(s, io_tcp, NULL);
     IO_ADD(s, io_no_starvation, NULL);
+    IO_ADD(s, io_no_starvation_chan, NULL);
 #ifdef HAVE_PTHREAD_CREATE
     IO_ADD(s, io_thread_handoff, T_NO_OS_THREADS);
     IO_ADD(s, io_no_deadlock, T_NO_OS_THREADS);
