@@ -1,0 +1,67 @@
+#!/bin/sh
+# echobench.sh BUILDDIR [SECONDS] - echo ping-pong of 64-byte messages at
+# 1, 64 and 1024 connections against the libkorutin server, the
+# edge-triggered epoll server and (where `go` is installed) a Go server
+# with GOMAXPROCS=1; each server on one OS thread, the load generator in
+# another process.  Prints messages per second and the ratios.
+top=${1:-.}
+secs=${2:-2}
+srcdir=$(cd "$(dirname "$0")" && pwd)
+prog=$top/bench/echobench
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+counts="1 64 1024"
+
+# start NAME CMD...: run a server, wait for its port; sets pid and port.
+start() {
+    name=$1
+    shift
+    "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+    pid=$!
+    port=
+    for i in $(seq 100); do
+        port=$(sed -n 's/^port //p' "$tmp/$name.out")
+        test -n "$port" && return 0
+        sleep 0.1
+    done
+    echo "$name: no port (see below)"; cat "$tmp/$name.err"
+    kill "$pid"
+    return 1
+}
+
+run() {
+    name=$1
+    shift
+    start "$name" "$@" || return
+    for c in $counts; do
+        r=$("$prog" client "$port" "$c" "$secs") || r=0
+        echo "$r" >"$tmp/$name.$c"
+    done
+    kill "$pid"
+    wait "$pid" 2>/dev/null
+}
+
+run koro "$prog" server-koro
+run epoll "$prog" server-epoll
+if command -v go >/dev/null 2>&1 &&
+    (cd "$tmp" && cp "$srcdir/echo-server.go" . &&
+        GOCACHE=$tmp/cache GO111MODULE=off go build -o echo-go echo-server.go) \
+        >"$tmp/go-build.log" 2>&1; then
+    GOMAXPROCS=1 run go "$tmp/echo-go"
+    havego=1
+else
+    echo "Go reference skipped: \`go' is missing or could not build (apt-get install golang-go)"
+    havego=
+fi
+
+printf '%-6s %14s %14s %14s %9s %9s\n' conns libkorutin epoll-ET "Go(1 proc)" koro/epoll koro/Go
+for c in $counts; do
+    k=$(cat "$tmp/koro.$c" 2>/dev/null || echo 0)
+    e=$(cat "$tmp/epoll.$c" 2>/dev/null || echo 0)
+    if test -n "$havego"; then g=$(cat "$tmp/go.$c" 2>/dev/null || echo 0); else g=-; fi
+    awk -v c="$c" -v k="$k" -v e="$e" -v g="$g" 'BEGIN {
+        re = e > 0 ? sprintf("%.2fx", k / e) : "-";
+        rg = (g != "-" && g > 0) ? sprintf("%.2fx", k / g) : "-";
+        printf "%-6s %14.0f %14.0f %14s %9s %9s\n", c, k, e, g, re, rg }'
+done
+echo "(messages per second, $secs s per run; ratios: libkorutin over the reference)"
