@@ -42,17 +42,16 @@ bucket(koro_sched_t *s, int fd)
         ->koro_fdtab_[(unsigned)fd % KORO_FDTAB_SIZE];
 }
 
-/* The events awaited on fd by the blocked waits of s. */
-static int
-awaited(koro_sched_t *s, int fd)
+/* A blocked wait of s on fd (its peer is the other one), or NULL. */
+static struct koro__fdwait *
+find(koro_sched_t *s, int fd)
 {
     struct koro__fdwait *r;
-    int ev = 0;
 
     for (r = *bucket(s, fd); r; r = r->next)
         if (r->fd == fd)
-            ev |= r->events;
-    return ev;
+            return r;
+    return NULL;
 }
 
 static const struct koro__poller *
@@ -76,17 +75,21 @@ poller_open(koro_sched_t *s)
     if ((rc = p->open(s)) < 0)
         return rc;
     for (i = 0; i < KORO_FDTAB_SIZE; i++)
-        for (r = (struct koro__fdwait *)s->koro_fdtab_[i]; r; r = r->next)
-            if (p->update(s, r->fd, 0, awaited(s, r->fd)) < 0)
+        for (r = (struct koro__fdwait *)s->koro_fdtab_[i]; r; r = r->next) {
+            r->fired = 0;
+            if (p->update(s, r->fd, 0,
+                          r->events | (r->peer ? r->peer->events : 0), r) < 0)
                 return KORO_ESYS;
+        }
     return 0;
 }
 
 static void
 io_forget(koro_sched_t *s, struct koro__waiter *w)
 {
-    struct koro__fdwait *r = FDW(w);
-    int was = awaited(s, r->fd);
+    const struct koro__poller *p = poller(s);
+    struct koro__fdwait *r = FDW(w), *peer = r->peer;
+    int rest = peer && !peer->fired ? peer->events : 0;
 
     if (r->prev)
         r->prev->next = r->next;
@@ -94,10 +97,16 @@ io_forget(koro_sched_t *s, struct koro__waiter *w)
         *bucket(s, r->fd) = r->next;
     if (r->next)
         r->next->prev = r->prev;
+    if (peer)
+        peer->peer = NULL;
     s->koro_nfd_--;
     w->k->koro_flags_ &= ~KORO_SF_FDWAIT;
-    if (s->koro_pfd_ && poller(s)->update)
-        poller(s)->update(s, r->fd, was, awaited(s, r->fd));
+    if (!s->koro_pfd_ || !p->update)
+        return;
+    if (!r->fired) /* still watched for: the kernel must forget r */
+        p->update(s, r->fd, r->events | rest, rest, peer);
+    else if (rest) /* the event disarmed fd: arm it again for the peer */
+        p->update(s, r->fd, 0, rest, peer);
 }
 
 static int
@@ -117,6 +126,38 @@ io_release(koro_sched_t *s)
 }
 
 static const struct koro__io io_hooks = {io_forget, io_poll, io_release};
+
+void
+koro__io_fired(koro_sched_t *s, struct koro__fdwait *r, int revents)
+{
+    struct koro__fdwait *peer = r->peer;
+    int mine = r->events & revents, theirs = peer ? peer->events & revents : 0;
+
+    /* Both first: whichever is forgotten first must know about the other. */
+    r->fired = 1;
+    if (peer)
+        peer->fired = 1;
+    if (!mine && !theirs) { /* nothing asked for fired: watch again */
+        r->fired = 0;
+        if (peer)
+            peer->fired = 0;
+        poller(s)->update(s, r->fd, 0, r->events | (peer ? peer->events : 0),
+                          r);
+        return;
+    }
+    if (peer && !theirs)
+        peer->fired = 0; /* r's forget arms fd again for it */
+    if (mine) {
+        r->revents = mine;
+        koro__wake(&r->w, 0);
+    } else {
+        r->fired = 0;
+    }
+    if (theirs) {
+        peer->revents = theirs;
+        koro__wake(&peer->w, 0);
+    }
+}
 
 void
 koro__io_ready(koro_sched_t *s, int fd, int revents)
@@ -197,19 +238,23 @@ koro_fd_wait(int fd, int events, int64_t timeout_ns)
     }
     if ((rc = poller_open(s)) < 0)
         return rc;
-    was = awaited(s, fd);
+    r.peer = find(s, fd);
+    was = r.peer ? r.peer->events : 0;
     if (was & events)
         return KORO_EBUSY;
+    r.fd = fd;
+    r.events = events;
+    r.revents = 0;
+    r.fired = 0;
     if (s->koro_pfd_ && poller(s)->update) {
-        rc = poller(s)->update(s, fd, was, was | events);
+        rc = poller(s)->update(s, fd, was, was | events, &r);
         if (rc < 0)
             return rc;
         if (rc > 0)
             return events; /* always ready: nothing was registered */
     }
-    r.fd = fd;
-    r.events = events;
-    r.revents = 0;
+    if (r.peer)
+        r.peer->peer = &r;
     r.prev = NULL;
     r.next = *bucket(s, fd);
     if (r.next)

@@ -1,6 +1,9 @@
 /* poll-epoll.c - the Linux poller: one epoll instance per scheduler,
- * level-triggered, an fd in its interest set only while a coroutine waits
- * on it (so that a closed or reused fd leaves nothing stale behind). */
+ * one-shot registrations naming the wait record (no lookup when an event
+ * comes).  An fd whose event fired stays in the set, disarmed, so that
+ * its next wait costs one EPOLL_CTL_MOD; a wait that ends otherwise
+ * (timeout, koro_fini) removes it.  The kernel drops a closed fd by
+ * itself, and a disarmed entry never fires. */
 #include "poll-int.h"
 
 #if defined(KORO_POLLER_EPOLL)
@@ -26,34 +29,37 @@ ep_close(koro_sched_t *s)
 }
 
 static int
-ep_update(koro_sched_t *s, int fd, int was, int now)
+ep_update(koro_sched_t *s, int fd, int was, int now, struct koro__fdwait *r)
 {
     struct epoll_event ev;
-    int op = !now ? EPOLL_CTL_DEL : was ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    int ep = s->koro_pfd_ - 1;
 
-    ev.events = (now & KORO_FD_IN ? EPOLLIN | EPOLLRDHUP : 0u) |
-                (now & KORO_FD_OUT ? EPOLLOUT : 0u);
-    ev.data.u64 = 0;
-    ev.data.fd = fd;
-    if (epoll_ctl(s->koro_pfd_ - 1, op, fd, &ev) == 0)
+    if (!now) {
+        /* Armed for a wait that left without its event: disarm.  A fd
+         * that fired stays in the set, disarmed, for its next wait. */
+        if (was)
+            (void)epoll_ctl(ep, EPOLL_CTL_DEL, fd, &ev); /* closed: fine */
         return 0;
-    if (op == EPOLL_CTL_ADD && errno == EEXIST &&
-        epoll_ctl(s->koro_pfd_ - 1, EPOLL_CTL_MOD, fd, &ev) == 0)
-        return 0; /* registered again after the instance was reopened */
-    if (op == EPOLL_CTL_ADD && errno == EPERM)
+    }
+    ev.events = EPOLLONESHOT | (now & KORO_FD_IN ? EPOLLIN | EPOLLRDHUP : 0u) |
+                (now & KORO_FD_OUT ? EPOLLOUT : 0u);
+    ev.data.ptr = r;
+    if (epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) == 0)
+        return 0;
+    if (errno == ENOENT && epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0)
+        return 0; /* the fd's first wait (or a new file at that number) */
+    if (errno == EPERM)
         return 1; /* a regular file or directory: always ready */
-    if (op == EPOLL_CTL_DEL)
-        return 0; /* the caller closed fd while waiting: nothing to undo */
     return KORO_ESYS;
 }
 
 static int
 ep_wait(koro_sched_t *s, int64_t timeout_ns)
 {
-    struct epoll_event ev[64];
+    struct epoll_event ev[128];
     int i, n, r;
 
-    n = epoll_wait(s->koro_pfd_ - 1, ev, 64, koro__io_ms(timeout_ns));
+    n = epoll_wait(s->koro_pfd_ - 1, ev, 128, koro__io_ms(timeout_ns));
     if (n < 0)
         return errno == EINTR ? 0 : KORO_ESYS;
     for (i = 0; i < n; i++) {
@@ -62,13 +68,13 @@ ep_wait(koro_sched_t *s, int64_t timeout_ns)
         else
             r = (ev[i].events & (EPOLLIN | EPOLLRDHUP) ? KORO_FD_IN : 0) |
                 (ev[i].events & EPOLLOUT ? KORO_FD_OUT : 0);
-        koro__io_ready(s, ev[i].data.fd, r);
+        koro__io_fired(s, (struct koro__fdwait *)ev[i].data.ptr, r);
     }
     return 0;
 }
 
-const struct koro__poller koro__poller_epoll = {"epoll", ep_open, ep_close,
-                                                ep_update, ep_wait};
+const struct koro__poller koro__poller_epoll = {"epoll",   ep_open, ep_close,
+                                                ep_update, ep_wait, 1};
 #else
 typedef int koro__no_epoll; /* ISO C wants something in every file */
 #endif

@@ -30,10 +30,12 @@ kq_close(koro_sched_t *s)
 }
 
 static int
-kq_update(koro_sched_t *s, int fd, int was, int now)
+kq_update(koro_sched_t *s, int fd, int was, int now, struct koro__fdwait *r)
 {
     struct kevent ch[2];
     int n = 0;
+
+    (void)r;
 
     if ((was ^ now) & KORO_FD_IN) {
         EV_SET(&ch[n], (uintptr_t)fd, EVFILT_READ,
@@ -77,8 +79,8 @@ kq_wait(koro_sched_t *s, int64_t timeout_ns)
     return 0;
 }
 
-const struct koro__poller koro__poller_kqueue = {"kqueue", kq_open, kq_close,
-                                                 kq_update, kq_wait};
+const struct koro__poller koro__poller_kqueue = {"kqueue",  kq_open, kq_close,
+                                                 kq_update, kq_wait, 0};
 #else
 typedef int koro__no_kqueue; /* ISO C wants something in every file */
 #endif

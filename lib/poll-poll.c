@@ -41,8 +41,8 @@ pp_wait(koro_sched_t *s, int64_t timeout_ns)
     return 0;
 }
 
-const struct koro__poller koro__poller_poll = {"poll", NULL, NULL, NULL,
-                                               pp_wait};
+const struct koro__poller koro__poller_poll = {"poll", NULL,    NULL,
+                                               NULL,   pp_wait, 0};
 #else
 typedef int koro__no_poll; /* ISO C wants something in every file */
 #endif
