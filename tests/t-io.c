@@ -292,6 +292,88 @@ IO_CASE(io_busy)
     close(sp[1]);
 }
 
+/* A reader and a writer on one socket: woken by one event together, or
+ * one after the other, or one times out while the other goes on. */
+static int peer_log[8], npeer;
+
+static void
+fill(int fd)
+{
+    static char junk[65536];
+
+    while (write(fd, junk, sizeof junk) > 0)
+        ;
+    ck_assert_int_eq(errno, EAGAIN);
+}
+
+static void
+drain(int fd)
+{
+    static char buf[65536];
+
+    while (read(fd, buf, sizeof buf) > 0)
+        ;
+}
+
+static void
+peer_in(void *arg)
+{
+    int64_t t = *(int64_t *)arg;
+    int rc = koro_fd_wait(sp[0], KORO_FD_IN, t);
+
+    peer_log[npeer++] = rc == KORO_ETIMEDOUT ? -1 : rc;
+}
+
+static void
+peer_out(void *arg)
+{
+    (void)arg;
+    fill(sp[0]);
+    peer_log[npeer++] = koro_fd_wait(sp[0], KORO_FD_OUT, -1) + 10;
+}
+
+static void
+peer_kick(void *arg)
+{
+    int both = *(int *)arg;
+
+    /* Both others are blocked now.  Let the reader's timeout (if any)
+     * pass first, then make the socket readable and writable at once. */
+    ck_assert_int_eq(koro_sleep(both ? 1000000 : 40000000), 0);
+    ck_assert_int_eq(npeer, both ? 0 : 1);
+    drain(sp[1]);
+    ck_assert_int_eq(write(sp[1], "k", 1), 1);
+}
+
+IO_CASE(io_peers)
+{
+    int64_t forever = -1, brief = 10000000;
+    int both = 1, neither = 0;
+
+    mkpair(sp);
+    npeer = 0;
+    sinit();
+    spawn(0, peer_in, &forever);
+    spawn(1, peer_out, NULL);
+    spawn(2, peer_kick, &both);
+    ck_assert_int_eq(koro_sched_run(&sched), 0);
+    ck_assert_int_eq(npeer, 2);
+    ck_assert_int_eq(peer_log[0] + peer_log[1], KORO_FD_IN + 10 + KORO_FD_OUT);
+    drain(sp[0]);
+    /* The reader leaves by its timeout; the writer's wait stays armed. */
+    npeer = 0;
+    sinit();
+    spawn(0, peer_in, &brief);
+    spawn(1, peer_out, NULL);
+    spawn(2, peer_kick, &neither);
+    ck_assert_int_eq(koro_sched_run(&sched), 0);
+    ck_assert_int_eq(npeer, 2);
+    ck_assert_int_eq(peer_log[0], -1);
+    ck_assert_int_eq(peer_log[1], 10 + KORO_FD_OUT);
+    close(sp[0]);
+    close(sp[1]);
+}
+
 /* ---- Timeouts --------------------------------------------------------- */
 
 static void
@@ -935,6 +1017,7 @@ t_io(Suite *s)
     IO_ADD(s, io_pipe_out, NULL);
     IO_ADD(s, io_socketpair, NULL);
     IO_ADD(s, io_busy, NULL);
+    IO_ADD(s, io_peers, NULL);
     IO_ADD(s, io_timeouts, NULL);
     IO_ADD(s, io_hangup, NULL);
     IO_ADD(s, io_regular_file, NULL);
