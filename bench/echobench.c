@@ -15,6 +15,8 @@
 #define _GNU_SOURCE
 #include <korutin.h>
 
+#if defined(__linux__) /* the reference server and the client use epoll */
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -194,6 +196,7 @@ server_epoll(void)
         next:;
         }
     }
+    return 0;
 }
 
 /* ---- The load generator --------------------------------------------- */
@@ -286,3 +289,14 @@ main(int argc, char **argv)
             MAXCONN);
     return 2;
 }
+#else
+#include <stdio.h>
+
+int
+main(void)
+{
+    fprintf(stderr, "echobench: Linux only (its reference server and load "
+                    "generator use epoll)\n");
+    return 77;
+}
+#endif
