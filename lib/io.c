@@ -128,10 +128,16 @@ io_release(koro_sched_t *s)
 static const struct koro__io io_hooks = {io_forget, io_poll, io_release};
 
 void
-koro__io_fired(koro_sched_t *s, struct koro__fdwait *r, int revents)
+koro__io_fired(koro_sched_t *s, int fd, int revents)
 {
-    struct koro__fdwait *peer = r->peer;
-    int mine = r->events & revents, theirs = peer ? peer->events & revents : 0;
+    struct koro__fdwait *r = find(s, fd), *peer;
+    int mine, theirs;
+
+    if (!r)
+        return; /* nobody waits (a closed fd's entry): it is disarmed now */
+    peer = r->peer;
+    mine = r->events & revents;
+    theirs = peer ? peer->events & revents : 0;
 
     /* Both first: whichever is forgotten first must know about the other. */
     r->fired = 1;

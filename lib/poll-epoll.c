@@ -1,9 +1,14 @@
 /* poll-epoll.c - the Linux poller: one epoll instance per scheduler,
- * one-shot registrations naming the wait record (no lookup when an event
- * comes).  An fd whose event fired stays in the set, disarmed, so that
- * its next wait costs one EPOLL_CTL_MOD; a wait that ends otherwise
- * (timeout, koro_fini) removes it.  The kernel drops a closed fd by
- * itself, and a disarmed entry never fires. */
+ * one-shot registrations.  An fd whose event fired stays in the set,
+ * disarmed, so that its next wait costs one EPOLL_CTL_MOD; a wait that
+ * ends otherwise (timeout, koro_fini) removes it.  The kernel drops a
+ * closed fd by itself, and a disarmed entry never fires.
+ *
+ * An event names its fd, not the wait record: a file that stays open
+ * through a dup() after the caller closed the fd a coroutine waited on
+ * keeps its entry, which nothing can remove, and when it fires, the
+ * lookup by number finds the current waits on that fd (a spurious
+ * wake-up at worst) instead of a stale frame. */
 #include "poll-int.h"
 
 #if defined(KORO_POLLER_EPOLL)
@@ -34,6 +39,7 @@ ep_update(koro_sched_t *s, int fd, int was, int now, struct koro__fdwait *r)
     struct epoll_event ev;
     int ep = s->koro_pfd_ - 1;
 
+    (void)r;
     if (!now) {
         /* Armed for a wait that left without its event: disarm.  A fd
          * that fired stays in the set, disarmed, for its next wait. */
@@ -43,7 +49,8 @@ ep_update(koro_sched_t *s, int fd, int was, int now, struct koro__fdwait *r)
     }
     ev.events = EPOLLONESHOT | (now & KORO_FD_IN ? EPOLLIN | EPOLLRDHUP : 0u) |
                 (now & KORO_FD_OUT ? EPOLLOUT : 0u);
-    ev.data.ptr = r;
+    ev.data.u64 = 0;
+    ev.data.fd = fd;
     if (epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) == 0)
         return 0;
     if (errno == ENOENT && epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0)
@@ -68,7 +75,7 @@ ep_wait(koro_sched_t *s, int64_t timeout_ns)
         else
             r = (ev[i].events & (EPOLLIN | EPOLLRDHUP) ? KORO_FD_IN : 0) |
                 (ev[i].events & EPOLLOUT ? KORO_FD_OUT : 0);
-        koro__io_fired(s, (struct koro__fdwait *)ev[i].data.ptr, r);
+        koro__io_fired(s, ev[i].data.fd, r);
     }
     return 0;
 }

@@ -32,11 +32,10 @@ struct koro__poller {
     /* Close it (s->koro_pfd_ is non-zero). */
     void (*close)(koro_sched_t *s);
     /* The events the kernel watches fd for go from `was` to `now` (either
-     * may be 0); r is a wait on fd when now is not 0, the one to name to
-     * koro__io_fired().  Called only while the kernel object is open, or
-     * NULL when the poller keeps no interest set.  Returns 0, 1 (fd is
-     * always ready, e.g. a regular file under epoll: nothing was
-     * registered) or KORO_ESYS. */
+     * may be 0); r is a wait on fd when now is not 0.  Called only while the
+     * kernel object is open, or NULL when the poller keeps no interest set.
+     * Returns 0, 1 (fd is always ready, e.g. a regular file under epoll:
+     * nothing was registered) or KORO_ESYS. */
     int (*update)(koro_sched_t *s, int fd, int was, int now,
                   struct koro__fdwait *r);
     /* Wait at most timeout_ns (-1: for ever) and call koro__io_ready() for
@@ -53,10 +52,9 @@ struct koro__poller {
  * hang-up): wake the waits on it that asked for any of them (io.c). */
 KORO_HIDDEN void koro__io_ready(koro_sched_t *s, int fd, int revents);
 
-/* The one-shot registration naming r fired for revents: wake r and its
- * peer as they asked, and arm fd again for whichever is left. */
-KORO_HIDDEN void koro__io_fired(koro_sched_t *s, struct koro__fdwait *r,
-                                int revents);
+/* The one-shot registration of fd fired for revents: wake its waits as
+ * they asked, and arm fd again for whichever is left. */
+KORO_HIDDEN void koro__io_fired(koro_sched_t *s, int fd, int revents);
 
 /* The milliseconds poll(2)-like calls take for timeout_ns: rounded up,
  * -1 for ever, at most INT_MAX. */

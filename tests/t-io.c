@@ -578,6 +578,54 @@ IO_CASE(io_fini_blocked)
     close(sp[1]);
 }
 
+/* The caller's error: closing an fd that a coroutine waits on while a
+ * dup() keeps the file open, and the number reused at once.  The
+ * kernel's stale entry for the old file may fire; nothing is corrupted,
+ * the new fd's reader gets its data. */
+static int old_fd, old_dup, new_pair[2], stale_rc;
+
+static void
+stale_waiter(void *arg)
+{
+    (void)arg;
+    stale_rc = koro_fd_wait(old_fd, KORO_FD_IN, 20000000);
+}
+
+static void
+closer_reuser(void *arg)
+{
+    char c = 0;
+
+    (void)arg;
+    koro_yield(); /* the waiter blocks */
+    close(old_fd);
+    mkpair(new_pair);
+    ck_assert_int_eq(koro_sleep(40000000), 0); /* the waiter gives up */
+    /* The old file becomes readable: its stale entry may fire. */
+    ck_assert_int_eq(write(sp[1], "o", 1), 1);
+    ck_assert_int_eq(write(new_pair[1], "n", 1), 1);
+    ck_assert_int_eq(koro_read(new_pair[0], &c, 1, -1), 1);
+    ck_assert_int_eq(c, 'n');
+}
+
+IO_CASE(io_close_under_wait)
+{
+    mkpair(sp);
+    old_fd = sp[0];
+    old_dup = dup(sp[0]);
+    ck_assert_int_ge(old_dup, 0);
+    sinit();
+    spawn(0, stale_waiter, NULL);
+    spawn(1, closer_reuser, NULL);
+    ck_assert_int_eq(koro_sched_run(&sched), 0);
+    /* epoll: the timeout; poll(2): the fd reported invalid (ready). */
+    ck_assert(stale_rc == KORO_ETIMEDOUT || stale_rc == KORO_FD_IN);
+    close(old_dup);
+    close(sp[1]);
+    close(new_pair[0]);
+    close(new_pair[1]);
+}
+
 /* ---- Loopback TCP ------------------------------------------------------ */
 
 static int lfd;
@@ -1022,6 +1070,7 @@ t_io(Suite *s)
     IO_ADD(s, io_hangup, NULL);
     IO_ADD(s, io_regular_file, NULL);
     IO_ADD(s, io_fini_blocked, NULL);
+    IO_ADD(s, io_close_under_wait, NULL);
     IO_ADD(s, io_tcp, NULL);
     IO_ADD(s, io_no_starvation, NULL);
     IO_ADD(s, io_no_starvation_chan, NULL);
