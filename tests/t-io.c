@@ -23,6 +23,9 @@
 #ifdef HAVE_PTHREAD_CREATE
 #include <pthread.h>
 #endif
+#ifdef __linux__
+#include <sys/eventfd.h>
+#endif
 
 /* The test hook of the library (lib/poll-int.h). */
 int koro__sched_use_poll(koro_sched_t *s);
@@ -804,10 +807,14 @@ worker(void *arg)
 
     (void)arg;
     for (i = 0; i < NRESULTS; i++) {
+        uint64_t one = 1;
+
         pthread_mutex_lock(&qlock);
         queue[qn++] = i * 3;
         pthread_mutex_unlock(&qlock);
-        while (write(pp[1], "r", 1) < 0 && errno == EAGAIN)
+        /* A pipe takes a byte, an eventfd an 8-byte count to add. */
+        while (write(pp[1], &one, pp[0] == pp[1] ? 8 : 1) < 0 &&
+               errno == EAGAIN)
             usleep(100);
         if (i % 97 == 0)
             usleep(200);
@@ -819,10 +826,11 @@ static void
 consumer(void *arg)
 {
     int taken = 0, i, n;
-    char drain[256];
+    uint64_t drain[32];
 
     (void)arg;
     while (taken < NRESULTS) {
+        /* An eventfd's read takes the whole count and resets it. */
         ck_assert_int_gt(koro_read(pp[0], drain, sizeof drain, -1), 0);
         while (read(pp[0], drain, sizeof drain) > 0)
             ;
@@ -852,6 +860,25 @@ IO_CASE(io_thread_handoff)
     close(pp[0]);
     close(pp[1]);
 }
+
+#ifdef __linux__
+/* The same through an eventfd: one counter instead of a pipe. */
+IO_CASE(io_eventfd_handoff)
+{
+    pthread_t t;
+
+    pp[0] = pp[1] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    ck_assert_int_ge(pp[0], 0);
+    qn = 0;
+    sinit();
+    spawn(0, consumer, NULL);
+    ck_assert_int_eq(pthread_create(&t, NULL, worker, NULL), 0);
+    ck_assert_int_eq(koro_sched_run(&sched), 0);
+    ck_assert_int_eq(pthread_join(t, NULL), 0);
+    ck_assert_int_eq(qn, NRESULTS);
+    close(pp[0]);
+}
+#endif
 
 static void *
 late_writer(void *arg)
@@ -1077,6 +1104,9 @@ t_io(Suite *s)
 #ifdef HAVE_PTHREAD_CREATE
     IO_ADD(s, io_thread_handoff, T_NO_OS_THREADS);
     IO_ADD(s, io_no_deadlock, T_NO_OS_THREADS);
+#ifdef __linux__
+    IO_ADD(s, io_eventfd_handoff, T_NO_OS_THREADS);
+#endif
 #else
     t_add(s, "io_thread_handoff", NULL, "no pthread_create here");
 #endif
