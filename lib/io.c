@@ -367,6 +367,7 @@ koro_write(int fd, const void *buf, size_t n, int64_t timeout_ns)
                 return rc;
             errno = rc == KORO_ETIMEDOUT   ? ETIMEDOUT
                     : rc == KORO_ECANCELED ? ECANCELED
+                    : rc == KORO_EBUSY     ? EBUSY
                                            : errno;
             return (ssize_t)done;
         }

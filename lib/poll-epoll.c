@@ -13,6 +13,7 @@
 
 #if defined(KORO_POLLER_EPOLL)
 #include <errno.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -40,6 +41,7 @@ ep_update(koro_sched_t *s, int fd, int was, int now, struct koro__fdwait *r)
     int ep = s->koro_pfd_ - 1;
 
     (void)r;
+    memset(&ev, 0, sizeof ev);
     if (!now) {
         /* Armed for a wait that left without its event: disarm.  A fd
          * that fired stays in the set, disarmed, for its next wait. */
@@ -49,7 +51,6 @@ ep_update(koro_sched_t *s, int fd, int was, int now, struct koro__fdwait *r)
     }
     ev.events = EPOLLONESHOT | (now & KORO_FD_IN ? EPOLLIN | EPOLLRDHUP : 0u) |
                 (now & KORO_FD_OUT ? EPOLLOUT : 0u);
-    ev.data.u64 = 0;
     ev.data.fd = fd;
     if (epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) == 0)
         return 0;
