@@ -267,6 +267,7 @@ koro_fd_wait(int fd, int events, int64_t timeout_ns)
         r.next->prev = &r;
     *bucket(s, fd) = &r;
     s->koro_nfd_++;
+    memset(&r.w, 0, sizeof r.w); /* whatever fields the scheduler adds */
     r.w.cases = NULL;
     r.w.n = 0;
     r.w.fired = -2;
