@@ -964,6 +964,11 @@ IO_CASE(io_many_fds)
         printf("io_many_fds: %zu socketpairs (one OS thread per coroutine "
                "under the %s backend)\n",
                want, t_backend());
+    } else if (t_sanitized() && !strcmp(t_sanitized(), "ThreadSanitizer")) {
+        want = 4000;
+        printf("io_many_fds: %zu socketpairs (ThreadSanitizer counts each "
+               "coroutine as a thread, at most 8128)\n",
+               want);
     }
     ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
     if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 2 * want + 24) {
