@@ -257,7 +257,7 @@ struct koro_sched {
     size_t koro_nfd_;         /* coroutines blocked on a file descriptor */
     int koro_pfd_;            /* the epoll/kqueue descriptor + 1, or 0 */
     uint32_t koro_pad2_;
-    void *koro_fdtab_[64]; /* blocked fd waits, hashed by fd */
+    void *koro_fdtab_[64]; /* blocked fd waits, hashed by fd (io.c) */
 };
 
 /* Prepare an empty scheduler.  Returns 0 or KORO_EINVAL (NULL s). */
@@ -271,11 +271,14 @@ KORO_API int koro_sched_init(koro_sched_t *s);
 KORO_API int koro_sched_spawn(koro_sched_t *s, koro_t *k);
 
 /* Run the coroutines of s until all have finished: returns 0.  When all
- * that are left are blocked and no timer can wake them, returns
+ * that are left are blocked, none on a file descriptor (koro_fd_wait),
+ * and no timer can wake them, returns
  * KORO_EDEADLK and leaves them as they are: the caller may inspect them,
  * wake some (e.g. koro_chan_close() or koro_chan_try_send()) and call
  * koro_sched_run() again, or koro_fini() them.  While only sleepers are
- * left, the OS thread sleeps until the earliest deadline.  Other errors:
+ * left, the OS thread sleeps until the earliest deadline; while fds are
+ * awaited, it waits in the poller for the first fd event or deadline, and
+ * the poller's descriptor is closed before it returns.  Other errors:
  * KORO_EINVAL (NULL or uninitialised s), KORO_EBUSY (s is already
  * running), or whatever koro_resume() returned for a coroutine that could
  * not be started (e.g. KORO_ESYS); that coroutine is dropped from s. */
@@ -442,8 +445,8 @@ KORO_API int koro_fd_wait(int fd, int events, int64_t timeout_ns);
 
 /* read(2) on a non-blocking fd, waiting while it would block: the bytes
  * read (0 at end of file), or KORO_ETIMEDOUT, KORO_EINVAL, KORO_ENOSCHED,
- * KORO_EBUSY, KORO_ESYS (errno kept) or KORO_ENOSYS.  The timeout covers
- * the whole call. */
+ * KORO_EBUSY, KORO_ECANCELED, KORO_ESYS (errno kept) or KORO_ENOSYS.  The
+ * timeout covers the whole call. */
 KORO_API KORO_SSIZE_T_ koro_read(int fd, void *buf, size_t n,
                                  int64_t timeout_ns);
 

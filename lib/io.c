@@ -35,6 +35,13 @@
 
 #define FDW(w) ((struct koro__fdwait *)(void *)(w))
 
+/* koro_sched_t's table has the size poll-int.h says. */
+typedef char koro__fdtab_size_ok[sizeof(((koro_sched_t *)0)->koro_fdtab_) /
+                                             sizeof(void *) ==
+                                         KORO_FDTAB_SIZE
+                                     ? 1
+                                     : -1];
+
 static struct koro__fdwait **
 bucket(koro_sched_t *s, int fd)
 {
