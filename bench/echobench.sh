@@ -53,16 +53,32 @@ else
     havego=
 fi
 
+# CPU time of process $1 so far, in clock ticks (all its threads).
+ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
 # The servers take turns, round after round, so that a change in the
-# machine's load falls on all of them; each keeps its best round.
+# machine's load falls on all of them; each keeps its best rate.  The
+# server's CPU time per message depends less on that load: each keeps its
+# lowest.
 for round in $(seq "$rounds"); do
     for c in $counts; do
         for name in $servers; do
-            eval "port=\$port_$name"
-            r=$("$prog" client "$port" "$c" "$secs") || r=0
+            eval "port=\$port_$name pid=\$pid_$name"
+            t0=$(ticks "$pid")
+            out=$("$prog" client "$port" "$c" "$secs") || out="0 0"
+            t1=$(ticks "$pid")
+            set -- $out
             best=$(cat "$tmp/$name.$c" 2>/dev/null || echo 0)
-            awk -v r="$r" -v b="$best" 'BEGIN { exit !(r > b) }' &&
-                echo "$r" >"$tmp/$name.$c"
+            awk -v r="$1" -v b="$best" 'BEGIN { exit !(r > b) }' &&
+                echo "$1" >"$tmp/$name.$c"
+            us=$(awk -v d="$((t1 - t0))" -v n="$2" -v hz="$hz" \
+                'BEGIN { printf "%.2f", (n > 0 ? d * 1e6 / hz / n : 0) }')
+            low=$(cat "$tmp/$name.$c.cpu" 2>/dev/null || echo 1e99)
+            awk -v u="$us" -v l="$low" 'BEGIN { exit !(u > 0 && u < l) }' &&
+                echo "$us" >"$tmp/$name.$c.cpu"
         done
     done
 done
@@ -71,7 +87,7 @@ for name in $servers; do
 done
 wait 2>/dev/null
 
-printf '%-6s %14s %14s %14s %9s %9s\n' conns libkorutin epoll-ET "Go(1 proc)" koro/epoll koro/Go
+printf '%-6s %12s %12s %12s %10s %10s\n' conns libkorutin epoll-ET "Go(1 proc)" koro/epoll koro/Go
 for c in $counts; do
     k=$(cat "$tmp/koro.$c" 2>/dev/null || echo 0)
     e=$(cat "$tmp/epoll.$c" 2>/dev/null || echo 0)
@@ -79,6 +95,18 @@ for c in $counts; do
     awk -v c="$c" -v k="$k" -v e="$e" -v g="$g" 'BEGIN {
         re = e > 0 ? sprintf("%.2fx", k / e) : "-";
         rg = (g != "-" && g > 0) ? sprintf("%.2fx", k / g) : "-";
-        printf "%-6s %14.0f %14.0f %14s %9s %9s\n", c, k, e, g, re, rg }'
+        printf "%-6s %12.0f %12.0f %12s %10s %10s\n", c, k, e, g, re, rg }'
 done
 echo "(messages per second, best of $rounds runs of $secs s; ratios: libkorutin over the reference)"
+echo
+printf '%-6s %12s %12s %12s %10s %10s\n' conns libkorutin epoll-ET "Go(1 proc)" epoll/koro Go/koro
+for c in $counts; do
+    k=$(cat "$tmp/koro.$c.cpu" 2>/dev/null || echo 0)
+    e=$(cat "$tmp/epoll.$c.cpu" 2>/dev/null || echo 0)
+    if test -n "$havego"; then g=$(cat "$tmp/go.$c.cpu" 2>/dev/null || echo 0); else g=-; fi
+    awk -v c="$c" -v k="$k" -v e="$e" -v g="$g" 'BEGIN {
+        re = k > 0 ? sprintf("%.2fx", e / k) : "-";
+        rg = (g != "-" && k > 0) ? sprintf("%.2fx", g / k) : "-";
+        printf "%-6s %12.2f %12.2f %12s %10s %10s\n", c, k, e, g, re, rg }'
+done
+echo "(server CPU microseconds per message, lowest of $rounds runs; ratios: the reference's cost over libkorutin's, higher is better for libkorutin)"
