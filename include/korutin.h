@@ -269,6 +269,13 @@ struct koro_sched {
     uint32_t koro_running_; /* inside koro_sched_run() */
     uint32_t koro_pad_;
     void *koro_blocked_; /* blocked coroutines' wait records */
+    /* File descriptor waits (koro_fd_wait): all zero until the first. */
+    const void *koro_io_;     /* the I/O layer's hooks, once it is used */
+    const void *koro_poller_; /* the poller: epoll, kqueue or poll */
+    size_t koro_nfd_;         /* coroutines blocked on a file descriptor */
+    int koro_pfd_;            /* the epoll/kqueue descriptor + 1, or 0 */
+    uint32_t koro_pad2_;
+    void *koro_fdtab_[64]; /* blocked fd waits, hashed by fd (io.c) */
 };
 
 /* Prepare an empty scheduler.  Returns 0 or KORO_EINVAL (NULL s). */
@@ -282,11 +289,14 @@ KORO_API int koro_sched_init(koro_sched_t *s);
 KORO_API int koro_sched_spawn(koro_sched_t *s, koro_t *k);
 
 /* Run the coroutines of s until all have finished: returns 0.  When all
- * that are left are blocked and no timer can wake them, returns
+ * that are left are blocked, none on a file descriptor (koro_fd_wait),
+ * and no timer can wake them, returns
  * KORO_EDEADLK and leaves them as they are: the caller may inspect them,
  * wake some (e.g. koro_chan_close() or koro_chan_try_send()) and call
  * koro_sched_run() again, or koro_fini() them.  While only sleepers are
- * left, the OS thread sleeps until the earliest deadline.  Other errors:
+ * left, the OS thread sleeps until the earliest deadline; while fds are
+ * awaited, it waits in the poller for the first fd event or deadline, and
+ * the poller's descriptor is closed before it returns.  Other errors:
  * KORO_EINVAL (NULL or uninitialised s), KORO_EBUSY (s is already
  * running), or whatever koro_resume() returned for a coroutine that could
  * not be started (e.g. KORO_ESYS); that coroutine is dropped from s. */
@@ -532,6 +542,70 @@ KORO_API int koro_stack_free(void *stack, size_t size);
  * 0, KORO_EINVAL (also: no guard page found there), KORO_ESTARTED,
  * KORO_ESYS or KORO_ENOSYS (this platform cannot tell). */
 KORO_API int koro_use_guard(koro_t *k);
+
+/* ---- File descriptors ------------------------------------------------
+ *
+ * A scheduled coroutine waits for a file descriptor or socket while the
+ * others run; koro_sched_run() sleeps in the poller (epoll, kqueue or
+ * poll(2), chosen by configure) when nothing is runnable.  The fds are the
+ * caller's: the library never opens, closes or changes one (the caller sets
+ * O_NONBLOCK; koro_accept() returns non-blocking fds).  The wait record
+ * lives in the waiting coroutine's frame.  The epoll or kqueue descriptor
+ * is opened by the first blocking wait in a run and closed when
+ * koro_sched_run() returns.  Not on Windows or Emscripten: every call
+ * returns KORO_ENOSYS there. */
+#define KORO_FD_IN 1  /* readable, or an accepted connection waits */
+#define KORO_FD_OUT 2 /* writable, or a connect() has finished */
+
+#if defined(_WIN32)
+struct sockaddr;
+#define KORO_SOCKLEN_T_ int /* what ws2tcpip.h calls socklen_t */
+#if defined(_MSC_VER)
+#define KORO_SSIZE_T_ intptr_t
+#else
+#include <sys/types.h>
+#define KORO_SSIZE_T_ ssize_t
+#endif
+#else
+#include <sys/socket.h>
+#include <sys/types.h>
+#define KORO_SOCKLEN_T_ socklen_t
+#define KORO_SSIZE_T_ ssize_t
+#endif
+
+/* Block the current scheduled coroutine until fd is ready for any of
+ * events (KORO_FD_IN, KORO_FD_OUT or both); an error or hang-up counts as
+ * ready for all of them.  timeout_ns: -1 for ever, 0 to poll (works from
+ * anywhere, no scheduler needed), > 0 at most that long.  Returns the
+ * ready subset of events (> 0), KORO_ETIMEDOUT, KORO_EINVAL, KORO_ENOSCHED,
+ * KORO_EBUSY (another coroutine of the scheduler waits on fd for one of the
+ * same events: one reader and one writer per fd), KORO_ECANCELED (woken
+ * for another reason), KORO_ESYS or KORO_ENOSYS. */
+KORO_API int koro_fd_wait(int fd, int events, int64_t timeout_ns);
+
+/* read(2) on a non-blocking fd, waiting while it would block: the bytes
+ * read (0 at end of file), or KORO_ETIMEDOUT, KORO_EINVAL, KORO_ENOSCHED,
+ * KORO_EBUSY, KORO_ECANCELED, KORO_ESYS (errno kept) or KORO_ENOSYS.  The
+ * timeout covers the whole call. */
+KORO_API KORO_SSIZE_T_ koro_read(int fd, void *buf, size_t n,
+                                 int64_t timeout_ns);
+
+/* Write all n bytes to a non-blocking fd, waiting as needed: returns n.  A
+ * timeout or error after part was written returns the part's length (< n)
+ * with errno ETIMEDOUT or the system's error; before anything was written,
+ * the negative code as koro_read(). */
+KORO_API KORO_SSIZE_T_ koro_write(int fd, const void *buf, size_t n,
+                                  int64_t timeout_ns);
+
+/* Accept a connection on a non-blocking listening socket, waiting for
+ * one: the new fd (non-blocking, close-on-exec), or a code as koro_read(). */
+KORO_API int koro_accept(int fd, struct sockaddr *addr, KORO_SOCKLEN_T_ *len,
+                         int64_t timeout_ns);
+
+/* Connect a non-blocking socket, waiting until it is done: 0, or a code as
+ * koro_read() (KORO_ESYS with errno ECONNREFUSED, ...). */
+KORO_API int koro_connect(int fd, const struct sockaddr *addr,
+                          KORO_SOCKLEN_T_ len, int64_t timeout_ns);
 
 /* Opt-in: report a coroutine running into its guard page ("libkorutin:
  * stack overflow in coroutine ...") and abort, instead of a bare SIGSEGV.

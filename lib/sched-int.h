@@ -21,6 +21,7 @@
 #define KORO_SF_PARKED 0x00080000u   /* suspended inside koro__park() */
 #define KORO_SF_CANCELED 0x00100000u /* koro_cancel(): blocking calls fail */
 #define KORO_SF_NOCANCEL 0x00200000u /* its wait is not woken by a cancel */
+#define KORO_SF_FDWAIT 0x00800000u   /* its koro__waiter is an fd wait (io.c) */
 
 #define KORO_SCHED_MAGIC 0x4b534348u /* "KSCH" */
 #define KORO_CHAN_MAGIC 0x4b43484eu  /* "KCHN" */
@@ -103,6 +104,18 @@ koro__sel_unlink(struct koro_sel *c)
     c->koro_waiter_ = NULL;
 }
 
+/* The I/O layer's hooks (io.c), installed in a scheduler (koro_io_) by
+ * its first fd wait, so that a program without fd waits links no I/O. */
+struct koro__io {
+    /* Take w, an fd wait, out of the poller's interest set. */
+    void (*forget)(koro_sched_t *s, struct koro__waiter *w);
+    /* Wait at most timeout_ns (-1: for ever, 0: poll) for fd events and
+     * wake their waiters.  Returns 0 or a KORO_E* code. */
+    int (*poll)(koro_sched_t *s, int64_t timeout_ns);
+    /* koro_sched_run() returns: release the poller's descriptor. */
+    void (*release)(koro_sched_t *s);
+};
+
 /* Unlink w from every channel, from what w->unlink knows and from the
  * timers (sched.c). */
 KORO_HIDDEN void koro__waiter_detach(struct koro__waiter *w);
@@ -161,16 +174,19 @@ koro__park_now(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
     }
 }
 
-/* The loop's "now and then" clock check is due: fire the timers that
- * are, then koro__park_now() (sched.c).  Out of line, so that the common
- * path keeps no values across a call. */
+/* The loop's "now and then" check is due: fire the timers that are, wake
+ * the fd waits that are ready (without waiting), then koro__park_now()
+ * (sched.c).  Here too, because coroutines handing the processor to each
+ * other directly never pass through the loop.  Out of line, so that the
+ * common path keeps no values across a call. */
 KORO_HIDDEN void koro__park_ticked(koro_sched_t *s, koro_t *self,
                                    struct koro__waiter *w);
 
 static KORO_ALWAYS_INLINE void
 koro__park(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
 {
-    if (KORO_UNLIKELY(s->koro_timers_ != NULL) && !(++s->koro_ticks_ & 63))
+    if (KORO_UNLIKELY(s->koro_timers_ != NULL || s->koro_nfd_ != 0) &&
+        !(++s->koro_ticks_ & 63))
         koro__park_ticked(s, self, w);
     else
         koro__park_now(s, self, w);

@@ -131,11 +131,23 @@ timers_fire(koro_sched_t *s, uint64_t now)
         koro__wake(w, -1);
 }
 
+/* The loop's look at the clock and, without blocking, at the fds, every
+ * 64 dispatches while coroutines are runnable. */
+static void
+tick(koro_sched_t *s)
+{
+    if (s->koro_timers_)
+        timers_fire(s, koro__now());
+    if (s->koro_nfd_)
+        ((const struct koro__io *)s->koro_io_)->poll(s, 0);
+}
+
 void
 koro__park_ticked(koro_sched_t *s, koro_t *self, struct koro__waiter *w)
 {
-    /* Before w joins the timers, so that they cannot wake self. */
-    timers_fire(s, koro__now());
+    /* Before w joins the timers and self blocks, so that neither the
+     * timers nor the poller can wake self. */
+    tick(s);
     koro__park_now(s, self, w);
 }
 
@@ -151,6 +163,11 @@ koro__waiter_detach(struct koro__waiter *w)
         w->unlink(w);
     if (w->timed)
         timer_del((koro_sched_t *)w->k->koro_sched_, w);
+    if (w->k->koro_flags_ & KORO_SF_FDWAIT) {
+        koro_sched_t *s = (koro_sched_t *)w->k->koro_sched_;
+
+        ((const struct koro__io *)s->koro_io_)->forget(s, w);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -161,7 +178,7 @@ koro_sched_init(koro_sched_t *s)
 {
     if (!s)
         return KORO_EINVAL;
-    memset(s, 0, sizeof *s);
+    memset(s, 0, sizeof *s); /* also: no poller until the first fd wait */
     /* Seed from the address so that two schedulers differ. */
     s->koro_rng_ = ((uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull) | 1u;
     s->koro_magic_ = KORO_SCHED_MAGIC;
@@ -207,7 +224,8 @@ release(koro_sched_t *s, koro_t *k)
 }
 
 /* Nothing is runnable: finish, report a deadlock, or sleep until the
- * first timer.  Returns 1 to go on, 0 or a KORO_E* code to stop. */
+ * first timer or fd event.  Returns 1 to go on, 0 or a KORO_E* code to
+ * stop. */
 static int
 idle(koro_sched_t *s)
 {
@@ -217,6 +235,24 @@ idle(koro_sched_t *s)
     if (!s->koro_live_)
         return 0;
     w = (struct koro__waiter *)s->koro_timers_;
+    if (s->koro_nfd_) {
+        /* One system call: the poller's wait, bounded by the timer. */
+        int64_t t = -1;
+        int rc;
+
+        if (w) {
+            now = koro__now();
+            t = w->deadline <= now ? 0
+                : w->deadline - now > INT64_MAX ? INT64_MAX
+                                                 : (int64_t)(w->deadline - now);
+        }
+        rc = ((const struct koro__io *)s->koro_io_)->poll(s, t);
+        if (rc < 0)
+            return rc;
+        if (w)
+            timers_fire(s, koro__now());
+        return 1;
+    }
     if (!w)
         return KORO_EDEADLK;
     now = koro__now();
@@ -260,8 +296,9 @@ koro_sched_run(koro_sched_t *s)
         k->koro_flags_ &= ~KORO_SF_PARKED; /* see koro__park_now */
         /* While others are runnable, look at the clock only now and then:
          * reading it costs more than a switch. */
-        if (KORO_UNLIKELY(s->koro_timers_ != NULL) && !(++s->koro_ticks_ & 63))
-            timers_fire(s, koro__now());
+        if (KORO_UNLIKELY(s->koro_timers_ != NULL || s->koro_nfd_ != 0) &&
+            !(++s->koro_ticks_ & 63))
+            tick(s);
         s->koro_cur_ = k;
         rc = koro_resume(k);
         if (KORO_UNLIKELY(rc < 0)) {
@@ -285,6 +322,8 @@ koro_sched_run(koro_sched_t *s)
     }
     koro__sched_running = outer;
     s->koro_running_ = 0;
+    if (s->koro_io_)
+        ((const struct koro__io *)s->koro_io_)->release(s);
     return rc;
 }
 

@@ -65,5 +65,6 @@ void t_guard(Suite *s);
 void t_model(Suite *s);
 void t_stress(Suite *s);
 void t_diff(Suite *s);
+void t_io(Suite *s);
 
 #endif

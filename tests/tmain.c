@@ -159,6 +159,7 @@ main(void)
     t_sync(s);
     t_backends(s);
     t_win(s);
+    t_io(s);
     t_threads(s);
     t_guard(s);
     t_model(s);
