@@ -196,6 +196,16 @@ KORO_API const char *koro_name(const koro_t *k);
 KORO_API int koro_watermark(koro_t *k);
 KORO_API int koro_stack_used(const koro_t *k, size_t *used);
 
+/* Opt-in overflow checking: fill the lowest size bytes (rounded up to a
+ * multiple of 16, at most 65520) of k's stack with the canary's pattern
+ * and check all of them on every switch away from k, instead of the
+ * 16-byte canary (size <= 16 puts that back).  Catches a frame that steps
+ * over the plain canary as long as it writes somewhere in the zone, at a
+ * cost per switch that grows with size.  Call it after koro_init() and
+ * before the first resume.  Returns 0, KORO_EINVAL, KORO_ESTARTED or
+ * KORO_ESTACK (fewer than koro_stack_min() bytes would be left). */
+KORO_API int koro_set_canary_size(koro_t *k, size_t size);
+
 /* Opt-in speed: k keeps no floating-point control state (rounding mode,
  * exception masks, flush-to-zero) of its own.  It runs with the state of
  * whoever switches to it, and what it changes is undone when control goes

@@ -160,6 +160,7 @@ main(void)
     t_win(s);
     t_threads(s);
     t_guard(s);
+    t_misuse(s);
     t_model(s);
     t_stress(s);
     sr = srunner_create(s);
