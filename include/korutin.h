@@ -110,14 +110,18 @@ typedef void (*koro_fn)(void *arg);
 
 /* Prepare k to run fn(arg) on [stack, stack + stack_size).  O(1), no
  * allocation; any alignment of stack is accepted.  The stack must outlive
- * the coroutine (until it is dead or koro_fini() was called).
- * Returns 0, KORO_EINVAL (NULL k, fn or stack) or KORO_ESTACK. */
+ * the coroutine (until it is dead or koro_fini() was called).  k may hold
+ * anything but a coroutine in use, which is refused and left as it is.
+ * Returns 0, KORO_EINVAL (NULL k, fn or stack), KORO_ESTACK, KORO_ERUNNING
+ * (k is running), KORO_ENORMAL (k is an ancestor of the running one) or
+ * KORO_EBUSY (k is spawned on a scheduler and has not finished). */
 KORO_API int koro_init(koro_t *k, koro_fn fn, void *arg, void *stack,
                        size_t stack_size);
 
 /* Run k until it yields or returns.  Returns 0, or KORO_EINVAL, KORO_EDEAD,
  * KORO_ERUNNING (k is the caller), KORO_ENORMAL (k is an ancestor of the
- * caller), KORO_ESYS (the backend could not start it). */
+ * caller), KORO_EBUSY (k is suspended in a scheduler's hands: only the
+ * scheduler resumes it), KORO_ESYS (the backend could not start it). */
 KORO_API int koro_resume(koro_t *k);
 
 /* Return to whoever resumed the current coroutine.  Returns 0 when resumed
@@ -163,7 +167,8 @@ koro__call_yield_(void)
 /* The coroutine running on this OS thread, or NULL outside any. */
 KORO_API koro_t *koro_self(void);
 
-/* KORO_SUSPENDED, KORO_RUNNING, KORO_NORMAL, KORO_DEAD, or KORO_EINVAL. */
+/* KORO_SUSPENDED, KORO_RUNNING, KORO_NORMAL, KORO_DEAD, or KORO_EINVAL.
+ * Random bytes pass for a coroutine about once in 2^37. */
 KORO_API int koro_status(const koro_t *k);
 
 /* Release what the backend holds for k (e.g. the thread of the threads
@@ -217,7 +222,8 @@ KORO_API int koro_set_canary_size(koro_t *k, size_t size);
  * always keeps each coroutine's state (then nothing changes). */
 KORO_API int koro_share_fpenv(koro_t *k);
 
-/* The usable stack of k: [*lo, *hi).  Returns 0 or KORO_EINVAL. */
+/* The usable stack of k: [*lo, *hi), above the canary.  Returns 0 or
+ * KORO_EINVAL. */
 KORO_API int koro_stack_bounds(const koro_t *k, void **lo, void **hi);
 
 /* ------------------------------------------------------------------ */
@@ -263,7 +269,8 @@ struct koro_sched {
     void *koro_reserved_;
 };
 
-/* Prepare an empty scheduler.  Returns 0 or KORO_EINVAL (NULL s). */
+/* Prepare an empty scheduler.  Returns 0, KORO_EINVAL (NULL s) or
+ * KORO_EBUSY (s is running or owns coroutines: nothing changes). */
 KORO_API int koro_sched_init(koro_sched_t *s);
 
 /* Add k, set up by koro_init() and never resumed, to the back of s's run
@@ -313,8 +320,9 @@ struct koro_chan {
  * signals) with room for capacity of them in buf, which must hold
  * elem_size * capacity bytes and outlive the channel.  capacity 0 makes
  * a rendezvous channel: a send completes only when a receiver takes the
- * element (buf may then be NULL).  Returns 0 or KORO_EINVAL (NULL c, NULL
- * buf with a non-zero buffer size, or a size that overflows). */
+ * element (buf may then be NULL).  Returns 0, KORO_EINVAL (NULL c, NULL
+ * buf with a non-zero buffer size, or a size that overflows) or
+ * KORO_EBUSY (coroutines are blocked on c: nothing changes). */
 KORO_API int koro_chan_init(koro_chan_t *c, void *buf, size_t elem_size,
                             size_t capacity);
 
