@@ -41,37 +41,43 @@ canary_fail(const koro_t *k)
     koro__overflow_abort(k, "its canary was overwritten");
 }
 
-/* The wider zone of koro_set_canary_size(): every word of it. */
-static KORO_COLD void
-zone_check(const koro_t *k)
+/* The wider zone of koro_set_canary_size(): every word of it, 16 bytes
+ * (a multiple of the zone's size) per step; non-zero if one differs. */
+static inline uintptr_t
+zone_diff(const koro_t *k, uintptr_t v, size_t size)
 {
-    uintptr_t v = canary_value(k), d = 0, w;
-    size_t i, n = koro__zone_size(k) / sizeof v;
+    uintptr_t d = 0, w[16 / sizeof(uintptr_t)];
+    const unsigned char *p = k->koro_lo_, *end = p + size;
+    unsigned i;
 
-    for (i = 0; i < n; i++) {
-        memcpy(&w, k->koro_lo_ + i * sizeof v, sizeof w);
-        d |= w ^ v;
+    for (; p < end; p += sizeof w) {
+        memcpy(w, p, sizeof w);
+        for (i = 0; i < sizeof w / sizeof w[0]; i++)
+            d |= w[i] ^ v;
     }
-    if (d)
-        canary_fail(k);
+    return d;
 }
 
-/* All 16 bytes, as words or'ed together: one branch. */
+/* All 16 bytes, as words or'ed together, or the zone.  Inline, with one
+ * call, the one that does not return: anything else would make every
+ * switch keep a stack frame. */
 static inline void
 canary_check(const koro_t *k)
 {
-    uintptr_t v, w[KORO_CANARY_SIZE / sizeof(uintptr_t)], d = 0;
+    uintptr_t v = canary_value(k), w[KORO_CANARY_SIZE / sizeof(uintptr_t)];
+    uintptr_t d = 0;
+    uint32_t f = k->koro_flags_;
     unsigned i;
 
-    if (k->koro_flags_ & (KORO_F_GUARDED | KORO_F_ZONE_MASK)) {
-        if (KORO_UNLIKELY(k->koro_flags_ & KORO_F_ZONE_MASK))
-            zone_check(k);
-        return;
+    if (f & (KORO_F_GUARDED | KORO_F_ZONE_MASK)) {
+        /* The zone's size in bytes is its field (16-byte units at bit 4). */
+        if (KORO_UNLIKELY(f & KORO_F_ZONE_MASK))
+            d = zone_diff(k, v, f & KORO_F_ZONE_MASK);
+    } else {
+        memcpy(w, k->koro_lo_, sizeof w);
+        for (i = 0; i < sizeof w / sizeof w[0]; i++)
+            d |= w[i] ^ v;
     }
-    v = canary_value(k);
-    memcpy(w, k->koro_lo_, sizeof w);
-    for (i = 0; i < sizeof w / sizeof w[0]; i++)
-        d |= w[i] ^ v;
     if (KORO_UNLIKELY(d != 0))
         canary_fail(k);
 }
