@@ -58,28 +58,34 @@ zone_diff(const koro_t *k, uintptr_t v, size_t size)
     return d;
 }
 
-/* All 16 bytes, as words or'ed together, or the zone.  Inline, with one
- * call, the one that does not return: anything else would make every
- * switch keep a stack frame. */
+/* All 16 bytes, or the zone.  Inline, and the only call is the one that
+ * does not return: anything else would make every switch keep a stack
+ * frame. */
 static inline void
 canary_check(const koro_t *k)
 {
-    uintptr_t v = canary_value(k), w[KORO_CANARY_SIZE / sizeof(uintptr_t)];
-    uintptr_t d = 0;
-    uint32_t f = k->koro_flags_;
+    uintptr_t v, w[KORO_CANARY_SIZE / sizeof(uintptr_t)], d = 0;
+    uint32_t f;
     unsigned i;
 
-    if (f & (KORO_F_GUARDED | KORO_F_ZONE_MASK)) {
-        /* The zone's size in bytes is its field (16-byte units at bit 4). */
-        if (KORO_UNLIKELY(f & KORO_F_ZONE_MASK))
-            d = zone_diff(k, v, f & KORO_F_ZONE_MASK);
-    } else {
+    if (KORO_LIKELY(!(k->koro_flags_ & (KORO_F_GUARDED | KORO_F_ZONE)))) {
+        v = canary_value(k);
         memcpy(w, k->koro_lo_, sizeof w);
         for (i = 0; i < sizeof w / sizeof w[0]; i++)
             d |= w[i] ^ v;
+        if (KORO_LIKELY(d == 0))
+            return;
+        goto fail;
     }
-    if (KORO_UNLIKELY(d != 0))
-        canary_fail(k);
+    /* Read again, so that the test above stays one instruction. */
+    f = ((const volatile koro_t *)k)->koro_flags_;
+    if (KORO_LIKELY(!(f & KORO_F_ZONE)))
+        return;
+    /* The zone's size in bytes is its field (16-byte units at bit 4). */
+    if (!zone_diff(k, canary_value(k), f & KORO_F_ZONE_MASK))
+        return;
+fail:
+    canary_fail(k);
 }
 
 /* ------------------------------------------------------------------ */
@@ -538,7 +544,7 @@ koro_set_canary_size(koro_t *k, size_t size)
     if (z <= KORO_CANARY_SIZE) {
         if (!(k->koro_flags_ & KORO_F_GUARDED))
             canary_fill(k, KORO_CANARY_SIZE);
-        k->koro_flags_ &= ~KORO_F_ZONE_MASK;
+        k->koro_flags_ &= ~(KORO_F_ZONE | KORO_F_ZONE_MASK);
         return 0;
     }
     if ((size_t)(k->koro_hi_ - k->koro_lo_) < z ||
@@ -546,7 +552,7 @@ koro_set_canary_size(koro_t *k, size_t size)
         k->koro_lo_ + z > koro__bk_frame_low(k))
         return KORO_ESTACK;
     canary_fill(k, z);
-    k->koro_flags_ = (k->koro_flags_ & ~KORO_F_ZONE_MASK) |
+    k->koro_flags_ = (k->koro_flags_ & ~KORO_F_ZONE_MASK) | KORO_F_ZONE |
                      (uint32_t)(z / 16) << KORO_F_ZONE_SHIFT;
     return 0;
 }
