@@ -24,11 +24,10 @@ canary_value(const koro_t *k)
     return (uintptr_t)k->koro_lo_ ^ (uintptr_t)0x6b6f726f5f73746bull;
 }
 
-/* Fill [k->koro_lo_, k->koro_lo_ + size) with the canary's words. */
+/* Fill [k->koro_lo_, k->koro_lo_ + size) with the word v. */
 static void
-canary_fill(koro_t *k, size_t size)
+canary_fill(koro_t *k, size_t size, uintptr_t v)
 {
-    uintptr_t v = canary_value(k);
     size_t i;
 
     for (i = 0; i < size / sizeof v; i++)
@@ -41,12 +40,21 @@ canary_fail(const koro_t *k)
     koro__overflow_abort(k, "its canary was overwritten");
 }
 
-/* The wider zone of koro_set_canary_size(): every word of it, 16 bytes
- * (a multiple of the zone's size) per step; non-zero if one differs. */
+/* The words of a wider zone (koro_set_canary_size()) differ from the
+ * canary's, so that the plain check always fails on a zone and sends it
+ * to the zone's check: the common paths test nothing more. */
 static inline uintptr_t
-zone_diff(const koro_t *k, uintptr_t v, size_t size)
+zone_value(const koro_t *k)
 {
-    uintptr_t d = 0, w[16 / sizeof(uintptr_t)];
+    return ~canary_value(k);
+}
+
+/* Non-zero if a word of the zone of `size` bytes differs, 16 bytes (a
+ * multiple of the zone's size) per step. */
+static inline uintptr_t
+zone_diff(const koro_t *k, size_t size)
+{
+    uintptr_t v = zone_value(k), d = 0, w[16 / sizeof(uintptr_t)];
     const unsigned char *p = k->koro_lo_, *end = p + size;
     unsigned i;
 
@@ -58,9 +66,9 @@ zone_diff(const koro_t *k, uintptr_t v, size_t size)
     return d;
 }
 
-/* All 16 bytes, or the zone.  Inline, and the only call is the one that
- * does not return: anything else would make every switch keep a stack
- * frame. */
+/* All 16 bytes of the canary, or the zone.  Inline, and the only call is
+ * the one that does not return: anything else would make every switch
+ * keep a stack frame. */
 static inline void
 canary_check(const koro_t *k)
 {
@@ -68,23 +76,19 @@ canary_check(const koro_t *k)
     uint32_t f;
     unsigned i;
 
-    if (KORO_LIKELY(!(k->koro_flags_ & (KORO_F_GUARDED | KORO_F_ZONE)))) {
-        v = canary_value(k);
-        memcpy(w, k->koro_lo_, sizeof w);
-        for (i = 0; i < sizeof w / sizeof w[0]; i++)
-            d |= w[i] ^ v;
-        if (KORO_LIKELY(d == 0))
-            return;
-        goto fail;
-    }
-    /* Read again, so that the test above stays one instruction. */
+    if (k->koro_flags_ & KORO_F_GUARDED)
+        return;
+    v = canary_value(k);
+    memcpy(w, k->koro_lo_, sizeof w);
+    for (i = 0; i < sizeof w / sizeof w[0]; i++)
+        d |= w[i] ^ v;
+    if (KORO_LIKELY(d == 0))
+        return;
+    /* Read again, so that the test above stays one instruction.  The
+     * zone's size in bytes is its field (16-byte units at bit 4). */
     f = ((const volatile koro_t *)k)->koro_flags_;
-    if (KORO_LIKELY(!(f & KORO_F_ZONE)))
+    if ((f & KORO_F_ZONE) && !zone_diff(k, f & KORO_F_ZONE_MASK))
         return;
-    /* The zone's size in bytes is its field (16-byte units at bit 4). */
-    if (!zone_diff(k, canary_value(k), f & KORO_F_ZONE_MASK))
-        return;
-fail:
     canary_fail(k);
 }
 
@@ -177,7 +181,7 @@ koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
     if (koro__sealed(stack))
         k->koro_flags_ = KORO_F_GUARDED;
     else
-        canary_fill(k, KORO_CANARY_SIZE);
+        canary_fill(k, KORO_CANARY_SIZE, canary_value(k));
     rc = koro__bk_init(k, fn, arg);
     if (rc < 0) {
         k->koro_state_ = 0;
@@ -541,19 +545,21 @@ koro_set_canary_size(koro_t *k, size_t size)
         return rc;
     if (size > KORO_ZONE_MAX)
         return KORO_EINVAL;
-    if (z <= KORO_CANARY_SIZE) {
-        if (!(k->koro_flags_ & KORO_F_GUARDED))
-            canary_fill(k, KORO_CANARY_SIZE);
-        k->koro_flags_ &= ~(KORO_F_ZONE | KORO_F_ZONE_MASK);
+    if (z <= KORO_CANARY_SIZE) { /* back to the plain canary, if a zone */
+        if (k->koro_flags_ & KORO_F_ZONE) {
+            canary_fill(k, KORO_CANARY_SIZE, canary_value(k));
+            k->koro_flags_ &= ~(KORO_F_ZONE | KORO_F_ZONE_MASK);
+        }
         return 0;
     }
     if ((size_t)(k->koro_hi_ - k->koro_lo_) < z ||
         (size_t)(k->koro_hi_ - k->koro_lo_) - z < koro_stack_min() ||
         k->koro_lo_ + z > koro__bk_frame_low(k))
         return KORO_ESTACK;
-    canary_fill(k, z);
-    k->koro_flags_ = (k->koro_flags_ & ~KORO_F_ZONE_MASK) | KORO_F_ZONE |
-                     (uint32_t)(z / 16) << KORO_F_ZONE_SHIFT;
+    canary_fill(k, z, zone_value(k));
+    /* Checked even above a guard page. */
+    k->koro_flags_ = (k->koro_flags_ & ~(KORO_F_GUARDED | KORO_F_ZONE_MASK)) |
+                     KORO_F_ZONE | (uint32_t)(z / 16) << KORO_F_ZONE_SHIFT;
     return 0;
 }
 

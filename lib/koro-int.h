@@ -117,7 +117,7 @@ koro__valid(const koro_t *k)
 #define KORO_F_STARTED 0x1u   /* has run (koro__entry was entered) */
 #define KORO_F_WATERMARK 0x2u /* the stack was filled with the pattern */
 #define KORO_F_GUARDED 0x4u   /* above a guard page: no canary (guard.c) */
-#define KORO_F_ZONE 0x8u      /* a wider zone is checked instead */
+#define KORO_F_ZONE 0x8u      /* a wider zone is checked (clears GUARDED) */
 /* Bits 4-15: the size of a wider checked zone (koro_set_canary_size), in
  * 16-byte units, so that flags & KORO_F_ZONE_MASK is its size in bytes;
  * 0 for the plain canary. */

@@ -329,6 +329,55 @@ START_TEST(canary_size_errors)
 }
 END_TEST
 
+/* A zone that nothing writes into raises nothing, on a plain stack and
+ * on one from koro_stack_alloc() (whose guard would skip the canary),
+ * and the watermark counts above it. */
+static void
+body_yield_thrice(void *arg)
+{
+    (void)arg;
+    koro_yield();
+    koro_yield();
+    koro_yield();
+}
+
+START_TEST(zone_runs_clean)
+{
+    void *st = NULL, *lo0, *lo, *hi;
+    size_t n = 0, used = 0;
+    int round, rc;
+
+    for (round = 0; round < 2; round++) {
+        unsigned char *stack = MSTK(0);
+        size_t size = MSTACK;
+
+        if (round == 1) {
+            rc = koro_stack_alloc(MSTACK, &st, &n);
+            if (rc == KORO_ENOSYS)
+                break; /* no guard pages here: the plain stack was enough */
+            ck_assert_int_eq(rc, 0);
+            stack = (unsigned char *)st;
+            size = n;
+        }
+        ck_assert_int_eq(
+            koro_init(&mk[0], body_yield_thrice, NULL, stack, size), 0);
+        ck_assert_int_eq(koro_stack_bounds(&mk[0], &lo0, &hi), 0);
+        ck_assert_int_eq(koro_set_canary_size(&mk[0], 512), 0);
+        ck_assert_int_eq(koro_watermark(&mk[0]), 0);
+        ck_assert_int_eq(koro_stack_bounds(&mk[0], &lo, &hi), 0);
+        ck_assert_uint_ge((uintptr_t)lo, (uintptr_t)lo0 + 512 - 16);
+        while (koro_status(&mk[0]) == KORO_SUSPENDED)
+            ck_assert_int_eq(koro_resume(&mk[0]), 0);
+        ck_assert_int_eq(koro_status(&mk[0]), KORO_DEAD);
+        ck_assert_int_eq(koro_stack_used(&mk[0], &used), 0);
+        ck_assert_uint_lt(used,
+                          (size_t)((unsigned char *)hi - (unsigned char *)lo));
+    }
+    if (st)
+        ck_assert_int_eq(koro_stack_free(st, n), 0);
+}
+END_TEST
+
 #ifdef T_HAVE_FORK
 /* Run fn in a child whose stderr is a pipe: its wait status, and what it
  * wrote in out. */
@@ -474,6 +523,7 @@ t_misuse(Suite *s)
     T_ADD(s, random_bytes_initialise, NULL);
     T_ADD(s, stack_bounds_lo_is_usable, NULL);
     T_ADD(s, canary_size_errors, NULL);
+    T_ADD(s, zone_runs_clean, NULL);
 #ifdef T_HAVE_FORK
     T_ADD(s, canary_upper_bytes_checked, NULL);
     T_ADD(s, wide_zone_catches_sparse_frames, sparse_skip());
