@@ -27,11 +27,15 @@
 #endif
 
 #define NM 4
-/* Room below the stack of wide_zone_catches_sparse_frames. */
+/* The stack of wide_zone_catches_sparse_frames (with room for its zone
+ * above koro_stack_min()) and the room below it. */
+#define SPARSE_STACK (t_stack_at_least(32 * 1024) + 16 * 1024)
 #define SPARSE_BELOW (64 * 1024)
 static unsigned char *mstk; /* NM stacks, allocated by t_misuse() */
 #define MSTACK t_stack_size()
 #define MSTK(i) (mstk + (size_t)(i)*MSTACK)
+/* Room for a zone above koro_stack_min(): two of the stacks. */
+#define ZSTACK (2 * MSTACK)
 static koro_t mk[NM];
 static koro_sched_t ms;
 static koro_chan_t mc;
@@ -308,11 +312,11 @@ START_TEST(canary_size_errors)
     void *lo0, *lo, *hi;
 
     ck_assert_int_eq(koro_set_canary_size(NULL, 64), KORO_EINVAL);
-    ck_assert_int_eq(koro_init(&mk[0], body_yield, NULL, MSTK(0), MSTACK), 0);
+    ck_assert_int_eq(koro_init(&mk[0], body_yield, NULL, MSTK(0), ZSTACK), 0);
     ck_assert_int_eq(koro_stack_bounds(&mk[0], &lo0, &hi), 0);
     ck_assert_int_eq(koro_set_canary_size(&mk[0], 65536), KORO_EINVAL);
-    if (MSTACK - 1024 <= 65520) /* else the stack holds the largest zone */
-        ck_assert_int_eq(koro_set_canary_size(&mk[0], MSTACK - 1024),
+    if (ZSTACK - 1024 <= 65520) /* else the stack holds the largest zone */
+        ck_assert_int_eq(koro_set_canary_size(&mk[0], ZSTACK - 1024),
                          KORO_ESTACK);
     ck_assert_int_eq(koro_set_canary_size(&mk[0], 1000), 0);
     ck_assert_int_eq(koro_stack_bounds(&mk[0], &lo, &hi), 0);
@@ -349,10 +353,10 @@ START_TEST(zone_runs_clean)
 
     for (round = 0; round < 2; round++) {
         unsigned char *stack = MSTK(0);
-        size_t size = MSTACK;
+        size_t size = ZSTACK;
 
         if (round == 1) {
-            rc = koro_stack_alloc(MSTACK, &st, &n);
+            rc = koro_stack_alloc(ZSTACK, &st, &n);
             if (rc == KORO_ENOSYS)
                 break; /* no guard pages here: the plain stack was enough */
             ck_assert_int_eq(rc, 0);
@@ -476,7 +480,7 @@ static void
 child_sparse(void)
 {
     static int sink;
-    size_t size = t_stack_at_least(32 * 1024);
+    size_t size = SPARSE_STACK;
     void *lo, *hi;
 
     if (koro_init(&mk[0], body_sparse, &sink, sparse_block + SPARSE_BELOW,
@@ -510,7 +514,7 @@ sparse_skip(void)
 void
 t_misuse(Suite *s)
 {
-    size_t big = t_stack_at_least(32 * 1024) + SPARSE_BELOW;
+    size_t big = SPARSE_STACK + SPARSE_BELOW;
 
     mstk = t_stacks(NM);
     sparse_block = t_stacks(big / t_stack_size() + 1);
