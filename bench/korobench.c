@@ -2,7 +2,7 @@
  * original libkorutin README counted a "switch".
  *
  *   korobench [-m] [-s SAMPLES] [-t SECONDS] [-n N,N,...] [-k KIB,KIB,...]
- *             [-r] [-p] [-f] [-H | -g]
+ *             [-r] [-p] [-f] [-z BYTES] [-H | -g]
  *
  * For every number of coroutines N and stack size, N coroutines are
  * created on one contiguous block of stacks (as users allocate them), each
@@ -22,6 +22,9 @@
  * with koro_share_fpenv() (no floating-point control state of their own):
  *   rt BACKEND+fpshare N STACK_BYTES ROUND_TRIPS_PER_SECOND NS
  * (0 where this build does not support the mark).
+ * -z BYTES likewise measures the coroutines with a checked zone of BYTES
+ * at the low end of their stacks (koro_set_canary_size()):
+ *   rt BACKEND+zoneBYTES N STACK_BYTES ROUND_TRIPS_PER_SECOND NS
  * -H puts every implementation's block of stacks on 2 MiB pages where the
  * kernel offers them (Linux transparent huge pages, madvise), to show what
  * the TLB costs: with 4 KiB pages a 16 KiB stack is four pages, and the
@@ -339,8 +342,10 @@ measure(const struct impl *const *im, size_t nim, size_t n, size_t stack,
 
 /* ---- libkorutin -------------------------------------------------- */
 
-/* [1]: the same, every coroutine marked with koro_share_fpenv() (-f). */
-static koro_t *ks[2];
+/* [1]: the same, every coroutine marked with koro_share_fpenv() (-f);
+ * [2]: with a checked zone of zone_bytes (-z). */
+static koro_t *ks[3];
+static size_t zone_bytes;
 
 static void
 koro_body(void *arg)
@@ -361,8 +366,13 @@ koro_setup_in(int shared, size_t n, size_t stack, unsigned char *const *stk)
         int rc = koro_init(&k[i], koro_body, NULL, stk[i], stack);
 
         if (rc == 0) {
-            if (shared && (rc = koro_share_fpenv(&k[i])) != 0) {
+            if (shared == 1 && (rc = koro_share_fpenv(&k[i])) != 0) {
                 what = "koro_share_fpenv";
+                koro_fini(&k[i]);
+            }
+            if (shared == 2 &&
+                (rc = koro_set_canary_size(&k[i], zone_bytes)) != 0) {
+                what = "koro_set_canary_size";
                 koro_fini(&k[i]);
             }
         }
@@ -416,6 +426,7 @@ koro_teardown_in(int shared, size_t n)
     }
 KORO_BENCH_FNS(, 0)
 KORO_BENCH_FNS(_fp, 1)
+KORO_BENCH_FNS(_z, 2)
 
 /* ---- glibc swapcontext (reference) --------------------------------- */
 
@@ -578,6 +589,8 @@ main(int argc, char **argv)
                                       koro_rounds_fp, koro_teardown_fp};
     const struct impl koro_impl = {"libkorutin", koro_setup, koro_rounds,
                                    koro_teardown};
+    const struct impl koro_z_impl = {"libkorutin+zone", koro_setup_z,
+                                     koro_rounds_z, koro_teardown_z};
 #ifdef HAVE_UCTX_REF
     const struct impl uc_impl = {"swapcontext", uc_setup, uc_rounds,
                                  uc_teardown};
@@ -595,6 +608,8 @@ main(int argc, char **argv)
             refs = 1;
         else if (!strcmp(o, "-f"))
             fpshare = 1;
+        else if (!strcmp(o, "-z") && *v)
+            zone_bytes = (size_t)atol(argv[++opt]);
         else if (!strcmp(o, "-p"))
             sem = 1;
         else if (!strcmp(o, "-H"))
@@ -610,8 +625,8 @@ main(int argc, char **argv)
         else if (!strcmp(o, "-k") && *v)
             nstacks = parse_list(argv[++opt], stacks, 1024);
         else {
-            fprintf(stderr, "usage: korobench [-m] [-r] [-p] [-f] [-H | -g] "
-                            "[-s SAMPLES] [-t SECONDS] [-n N,...] "
+            fprintf(stderr, "usage: korobench [-m] [-r] [-p] [-f] [-z BYTES] "
+                            "[-H | -g] [-s SAMPLES] [-t SECONDS] [-n N,...] "
                             "[-k KIB,...]\n");
             return 2;
         }
@@ -669,9 +684,9 @@ main(int argc, char **argv)
     for (b = 0; b < nstacks; b++) {
         for (a = 0; a < nn; a++) {
             size_t n = ns[a], st = stacks[b];
-            const struct impl *im[4];
-            double rate[4] = {-1, -1, -1, -1}, r, ru, rb, rf;
-            int nim = 0, ik = -1, iu = -1, ib = -1, ifp = -1;
+            const struct impl *im[5];
+            double rate[5] = {-1, -1, -1, -1, -1}, r, ru, rb, rf, rz;
+            int nim = 0, ik = -1, iu = -1, ib = -1, ifp = -1, iz = -1;
 
 #ifdef KORO_BENCH_SEM
             sem_rate = -1;
@@ -680,6 +695,8 @@ main(int argc, char **argv)
                 im[ik = nim++] = &koro_impl;
             if (fpshare && st >= koro_stack_min())
                 im[ifp = nim++] = &koro_fp_impl;
+            if (zone_bytes && st >= koro_stack_min() + zone_bytes + 1024)
+                im[iz = nim++] = &koro_z_impl;
             if (refs) {
 #ifdef HAVE_UCTX_REF
                 im[iu = nim++] = &uc_impl;
@@ -693,7 +710,15 @@ main(int argc, char **argv)
             ru = iu >= 0 ? rate[iu] : -1;
             rb = ib >= 0 ? rate[ib] : -1;
             rf = ifp >= 0 ? rate[ifp] : -1;
+            rz = iz >= 0 ? rate[iz] : -1;
             report(short_backend, n, st, r);
+            if (zone_bytes) {
+                char name[sizeof short_backend + 32];
+
+                snprintf(name, sizeof name, "%s+zone%zu", short_backend,
+                         zone_bytes);
+                report(name, n, st, rz);
+            }
             if (fpshare) {
                 char name[sizeof short_backend + 16];
 

@@ -123,14 +123,18 @@ typedef void (*koro_fn)(void *arg);
 
 /* Prepare k to run fn(arg) on [stack, stack + stack_size).  O(1), no
  * allocation; any alignment of stack is accepted.  The stack must outlive
- * the coroutine (until it is dead or koro_fini() was called).
- * Returns 0, KORO_EINVAL (NULL k, fn or stack) or KORO_ESTACK. */
+ * the coroutine (until it is dead or koro_fini() was called).  k may hold
+ * anything but a coroutine in use, which is refused and left as it is.
+ * Returns 0, KORO_EINVAL (NULL k, fn or stack), KORO_ESTACK, KORO_ERUNNING
+ * (k is running), KORO_ENORMAL (k is an ancestor of the running one) or
+ * KORO_EBUSY (k is spawned on a scheduler and has not finished). */
 KORO_API int koro_init(koro_t *k, koro_fn fn, void *arg, void *stack,
                        size_t stack_size);
 
 /* Run k until it yields or returns.  Returns 0, or KORO_EINVAL, KORO_EDEAD,
  * KORO_ERUNNING (k is the caller), KORO_ENORMAL (k is an ancestor of the
- * caller), KORO_ESYS (the backend could not start it). */
+ * caller), KORO_EBUSY (k is suspended in a scheduler's hands: only the
+ * scheduler resumes it), KORO_ESYS (the backend could not start it). */
 KORO_API int koro_resume(koro_t *k);
 
 /* Return to whoever resumed the current coroutine.  Returns 0 when resumed
@@ -175,7 +179,8 @@ koro__call_yield_(void)
 /* The coroutine running on this OS thread, or NULL outside any. */
 KORO_API koro_t *koro_self(void);
 
-/* KORO_SUSPENDED, KORO_RUNNING, KORO_NORMAL, KORO_DEAD, or KORO_EINVAL. */
+/* KORO_SUSPENDED, KORO_RUNNING, KORO_NORMAL, KORO_DEAD, or KORO_EINVAL.
+ * Random bytes pass for a coroutine about once in 2^37. */
 KORO_API int koro_status(const koro_t *k);
 
 /* Release what the backend holds for k (e.g. the thread of the threads
@@ -208,6 +213,16 @@ KORO_API const char *koro_name(const koro_t *k);
 KORO_API int koro_watermark(koro_t *k);
 KORO_API int koro_stack_used(const koro_t *k, size_t *used);
 
+/* Opt-in overflow checking: fill the lowest size bytes (rounded up to a
+ * multiple of 16, at most 65520) of k's stack with the canary's pattern
+ * and check all of them on every switch away from k, instead of the
+ * 16-byte canary (size <= 16 puts that back).  Catches a frame that steps
+ * over the plain canary as long as it writes somewhere in the zone, at a
+ * cost per switch that grows with size.  Call it after koro_init() and
+ * before the first resume.  Returns 0, KORO_EINVAL, KORO_ESTARTED or
+ * KORO_ESTACK (fewer than koro_stack_min() bytes would be left). */
+KORO_API int koro_set_canary_size(koro_t *k, size_t size);
+
 /* Opt-in speed: k keeps no floating-point control state (rounding mode,
  * exception masks, flush-to-zero) of its own.  It runs with the state of
  * whoever switches to it, and what it changes is undone when control goes
@@ -219,7 +234,8 @@ KORO_API int koro_stack_used(const koro_t *k, size_t *used);
  * always keeps each coroutine's state (then nothing changes). */
 KORO_API int koro_share_fpenv(koro_t *k);
 
-/* The usable stack of k: [*lo, *hi).  Returns 0 or KORO_EINVAL. */
+/* The usable stack of k: [*lo, *hi), above the canary.  Returns 0 or
+ * KORO_EINVAL. */
 KORO_API int koro_stack_bounds(const koro_t *k, void **lo, void **hi);
 
 /* ------------------------------------------------------------------ */
@@ -278,7 +294,8 @@ struct koro_sched {
     void *koro_fdtab_[64]; /* blocked fd waits, hashed by fd (io.c) */
 };
 
-/* Prepare an empty scheduler.  Returns 0 or KORO_EINVAL (NULL s). */
+/* Prepare an empty scheduler.  Returns 0, KORO_EINVAL (NULL s) or
+ * KORO_EBUSY (s is running or owns coroutines: nothing changes). */
 KORO_API int koro_sched_init(koro_sched_t *s);
 
 /* Add k, set up by koro_init() and never resumed, to the back of s's run
@@ -331,8 +348,9 @@ struct koro_chan {
  * signals) with room for capacity of them in buf, which must hold
  * elem_size * capacity bytes and outlive the channel.  capacity 0 makes
  * a rendezvous channel: a send completes only when a receiver takes the
- * element (buf may then be NULL).  Returns 0 or KORO_EINVAL (NULL c, NULL
- * buf with a non-zero buffer size, or a size that overflows). */
+ * element (buf may then be NULL).  Returns 0, KORO_EINVAL (NULL c, NULL
+ * buf with a non-zero buffer size, or a size that overflows) or
+ * KORO_EBUSY (coroutines are blocked on c: nothing changes). */
 KORO_API int koro_chan_init(koro_chan_t *c, void *buf, size_t elem_size,
                             size_t capacity);
 

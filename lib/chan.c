@@ -306,6 +306,11 @@ koro_chan_init(koro_chan_t *c, void *buf, size_t elem_size, size_t capacity)
         return KORO_EINVAL;
     if (!buf && elem_size && capacity)
         return KORO_EINVAL;
+    /* Refuse one that blocked coroutines' wait records are linked into. */
+    koro__reading_garbage(c, sizeof *c);
+    if (c->koro_magic_ == KORO_CHAN_MAGIC &&
+        (c->koro_sendq_[0] || c->koro_recvq_[0]))
+        return KORO_EBUSY;
     memset(c, 0, sizeof *c);
     c->koro_buf_ = (unsigned char *)buf;
     c->koro_esize_ = elem_size;

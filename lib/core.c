@@ -29,13 +29,13 @@ canary_value(const koro_t *k)
     return (uintptr_t)k->koro_lo_ ^ (uintptr_t)0x6b6f726f5f73746bull;
 }
 
+/* Fill [k->koro_lo_, k->koro_lo_ + size) with the word v. */
 static void
-canary_set(koro_t *k)
+canary_fill(koro_t *k, size_t size, uintptr_t v)
 {
-    uintptr_t v = canary_value(k);
-    unsigned i;
+    size_t i;
 
-    for (i = 0; i < KORO_CANARY_SIZE / sizeof v; i++)
+    for (i = 0; i < size / sizeof v; i++)
         memcpy(k->koro_lo_ + i * sizeof v, &v, sizeof v);
 }
 
@@ -45,16 +45,56 @@ canary_fail(const koro_t *k)
     koro__overflow_abort(k, "its canary was overwritten");
 }
 
+/* The words of a wider zone (koro_set_canary_size()) differ from the
+ * canary's, so that the plain check always fails on a zone and sends it
+ * to the zone's check: the common paths test nothing more. */
+static inline uintptr_t
+zone_value(const koro_t *k)
+{
+    return ~canary_value(k);
+}
+
+/* Non-zero if a word of the zone of `size` bytes differs, 16 bytes (a
+ * multiple of the zone's size) per step. */
+static inline uintptr_t
+zone_diff(const koro_t *k, size_t size)
+{
+    uintptr_t v = zone_value(k), d = 0, w[16 / sizeof(uintptr_t)];
+    const unsigned char *p = k->koro_lo_, *end = p + size;
+    unsigned i;
+
+    for (; p < end; p += sizeof w) {
+        memcpy(w, p, sizeof w);
+        for (i = 0; i < sizeof w / sizeof w[0]; i++)
+            d |= w[i] ^ v;
+    }
+    return d;
+}
+
+/* All 16 bytes of the canary, or the zone.  Inline, and the only call is
+ * the one that does not return: anything else would make every switch
+ * keep a stack frame. */
 static inline void
 canary_check(const koro_t *k)
 {
-    uintptr_t v;
+    uintptr_t v, w[KORO_CANARY_SIZE / sizeof(uintptr_t)], d = 0;
+    uint32_t f;
+    unsigned i;
 
     if (k->koro_flags_ & KORO_F_GUARDED)
         return;
-    memcpy(&v, k->koro_lo_, sizeof v);
-    if (KORO_UNLIKELY(v != canary_value(k)))
-        canary_fail(k);
+    v = canary_value(k);
+    memcpy(w, k->koro_lo_, sizeof w);
+    for (i = 0; i < sizeof w / sizeof w[0]; i++)
+        d |= w[i] ^ v;
+    if (KORO_LIKELY(d == 0))
+        return;
+    /* Read again, so that the test above stays one instruction.  The
+     * zone's size in bytes is its field (16-byte units at bit 4). */
+    f = ((const volatile koro_t *)k)->koro_flags_;
+    if ((f & KORO_F_ZONE) && !zone_diff(k, f & KORO_F_ZONE_MASK))
+        return;
+    canary_fail(k);
 }
 
 /* ------------------------------------------------------------------ */
@@ -87,6 +127,29 @@ colour_offsets(size_t size, size_t *lo_off)
     return c * 64;
 }
 
+/* koro_init() refuses a coroutine that is in use: running, an ancestor
+ * of the running one, or suspended in a scheduler's hands.  Only the
+ * state word says so (with the bounds that make the tag credible): a
+ * suspended, dead, finalised or never initialised koro_t is set up
+ * afresh. */
+static int
+in_use(const koro_t *k)
+{
+    koro__reading_garbage(k, sizeof *k);
+    if (!koro__valid(k))
+        return 0;
+    switch (KORO_ST_STATUS(k->koro_state_)) {
+    case KORO_RUNNING:
+        return KORO_ERUNNING;
+    case KORO_NORMAL:
+        return KORO_ENORMAL;
+    case KORO_SUSPENDED:
+        return k->koro_state_ & KORO_ST_OWNED ? KORO_EBUSY : 0;
+    default:
+        return 0;
+    }
+}
+
 KORO_API int
 koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
 {
@@ -101,6 +164,9 @@ koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
         return KORO_ESTACK;
     if ((uintptr_t)stack + stack_size < (uintptr_t)stack)
         return KORO_EINVAL;
+    rc = in_use(k);
+    if (rc < 0)
+        return rc;
 
     lo = ((uintptr_t)stack + 15) & ~(uintptr_t)15;
     lo += KORO_SAN_LO_RESERVE; /* sanitize.h's record sits below lo */
@@ -117,7 +183,7 @@ koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
     if (sealed && sealed(stack))
         k->koro_flags_ = KORO_F_GUARDED;
     else
-        canary_set(k);
+        canary_fill(k, KORO_CANARY_SIZE, canary_value(k));
     rc = koro__bk_init(k, fn, arg);
     if (rc < 0) {
         k->koro_state_ = 0;
@@ -137,17 +203,17 @@ koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
 static KORO_COLD int
 resume_error(const koro_t *k)
 {
-    if (!KORO_ST_VALID(k->koro_state_))
+    if (!koro__valid(k))
         return KORO_EINVAL;
-    switch (k->koro_state_ & 0xffffu) {
+    switch (KORO_ST_STATUS(k->koro_state_)) {
     case KORO_DEAD:
         return KORO_EDEAD;
     case KORO_RUNNING:
         return KORO_ERUNNING;
     case KORO_NORMAL:
         return KORO_ENORMAL;
-    default:
-        return KORO_EINVAL;
+    default: /* suspended, in a scheduler's hands */
+        return KORO_EBUSY;
     }
 }
 
@@ -177,8 +243,8 @@ resume_general(koro_t *k)
         t->cur = k;
         return KORO_SWITCH_RESUME_FP(self, k, KORO_FP_SAVE);
     }
-    if (!KORO_ST_VALID(k->koro_state_) ||
-        (k->koro_state_ & 0xffffu) != KORO_SUSPENDED)
+    if ((k->koro_state_ & ~KORO_TAG_FPSHARE) != KORO_ST(KORO_SUSPENDED) ||
+        !koro__valid(k))
         return resume_error(k);
     if (self) {
         canary_check(self);
@@ -291,10 +357,13 @@ koro__transfer(koro_t *self, koro_t *to)
     unsigned mode = fp_mode(self, to);
 
     canary_check(self);
-    koro__set_status(self, KORO_SUSPENDED);
+    /* self stays in the scheduler's hands until it takes it back. */
+    self->koro_state_ =
+        (self->koro_state_ & ~KORO_ST_MASK) | KORO_ST_OWNED | KORO_SUSPENDED;
     if (to != p) {
         to->koro_parent_ = p;
-        koro__set_status(to, KORO_RUNNING);
+        to->koro_state_ =
+            (to->koro_state_ & ~(KORO_ST_MASK | KORO_ST_OWNED)) | KORO_RUNNING;
         t->cur = to;
     } else if (p->koro_lo_) {
         koro__set_status(p, KORO_RUNNING);
@@ -371,9 +440,9 @@ koro_self(void)
 KORO_API int
 koro_status(const koro_t *k)
 {
-    if (!k || !KORO_ST_VALID(k->koro_state_))
+    if (!k || !koro__valid(k))
         return KORO_EINVAL;
-    return (int)(k->koro_state_ & 0xffffu);
+    return KORO_ST_STATUS(k->koro_state_);
 }
 
 KORO_API int
@@ -431,7 +500,7 @@ koro_stack_bounds(const koro_t *k, void **lo, void **hi)
 {
     if (koro_status(k) < 0 || !lo || !hi)
         return KORO_EINVAL;
-    *lo = k->koro_lo_;
+    *lo = koro__usable_lo(k);
     *hi = k->koro_hi_;
     return 0;
 }
@@ -461,11 +530,40 @@ koro_watermark(koro_t *k)
 
     if (rc < 0)
         return rc;
-    lo = k->koro_lo_ + KORO_CANARY_SIZE;
+    lo = koro__usable_lo(k);
     top = koro__bk_frame_low(k);
     if (top > lo)
         memset(lo, KORO_WATERMARK_BYTE, (size_t)(top - lo));
     k->koro_flags_ |= KORO_F_WATERMARK;
+    return 0;
+}
+
+/* A wider checked zone: see koro_set_canary_size(3). */
+KORO_API int
+koro_set_canary_size(koro_t *k, size_t size)
+{
+    size_t z = (size + 15) & ~(size_t)15;
+    int rc = koro__check_unstarted(k);
+
+    if (rc < 0)
+        return rc;
+    if (size > KORO_ZONE_MAX)
+        return KORO_EINVAL;
+    if (z <= KORO_CANARY_SIZE) { /* back to the plain canary, if a zone */
+        if (k->koro_flags_ & KORO_F_ZONE) {
+            canary_fill(k, KORO_CANARY_SIZE, canary_value(k));
+            k->koro_flags_ &= ~(KORO_F_ZONE | KORO_F_ZONE_MASK);
+        }
+        return 0;
+    }
+    if ((size_t)(k->koro_hi_ - k->koro_lo_) < z ||
+        (size_t)(k->koro_hi_ - k->koro_lo_) - z < koro_stack_min() ||
+        k->koro_lo_ + z > koro__bk_frame_low(k))
+        return KORO_ESTACK;
+    canary_fill(k, z, zone_value(k));
+    /* Checked even above a guard page. */
+    k->koro_flags_ = (k->koro_flags_ & ~(KORO_F_GUARDED | KORO_F_ZONE_MASK)) |
+                     KORO_F_ZONE | (uint32_t)(z / 16) << KORO_F_ZONE_SHIFT;
     return 0;
 }
 
@@ -493,7 +591,7 @@ koro_stack_used(const koro_t *k, size_t *used)
         return KORO_EINVAL;
     if (!(k->koro_flags_ & KORO_F_WATERMARK))
         return KORO_ENOSYS;
-    p = k->koro_lo_ + KORO_CANARY_SIZE;
+    p = koro__usable_lo(k);
     end = k->koro_hi_;
     p = koro__san_scan(p, end, KORO_WATERMARK_BYTE);
     *used = (size_t)(end - p);

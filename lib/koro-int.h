@@ -90,35 +90,101 @@ koro__i386_sse_probe(void)
 #define KORO_I386_MXCSR 0
 #endif
 
-/* koro_state_ holds a tag in its high bits so that an uninitialised or
- * finalised koro_t is recognised instead of being run, and the status in
- * its low 16.  A coroutine without a floating-point control state of its
- * own (koro_share_fpenv) has the tag's low bit set: the fast paths, which
- * compare the whole word, send it to the general ones. */
-#define KORO_TAG 0x4b520000u
-#define KORO_TAG_FPSHARE 0x00010000u
+/* koro_state_: the status (1 to 4) in the low byte, two marks in bits 8
+ * and 9, and a tag in the 22 bits above, so that an uninitialised or
+ * finalised koro_t is recognised instead of being run.  The fast paths
+ * compare the whole word with one constant, so either mark sends a
+ * coroutine to the general paths:
+ * - KORO_ST_FPSHARE: it has no floating-point control state of its own
+ *   (koro_share_fpenv);
+ * - KORO_ST_OWNED: it is suspended in the hands of a scheduler (queued,
+ *   blocked or parked), which alone may resume it: koro_resume() and
+ *   koro_init() refuse it with KORO_EBUSY.  Never set while it runs. */
+#define KORO_TAG 0x9e3d5c00u
+#define KORO_ST_MASK 0xffu
+#define KORO_TAG_FPSHARE 0x100u
+#define KORO_ST_OWNED 0x200u
 #define KORO_ST(s) (KORO_TAG | (uint32_t)(s))
 #define KORO_STF(s) (KORO_ST(s) | KORO_TAG_FPSHARE)
-#define KORO_ST_VALID(v) (((v)&0xfffe0000u) == KORO_TAG)
+/* The tag, and a status from KORO_SUSPENDED to KORO_DEAD. */
+#define KORO_ST_VALID(v)                                                       \
+    ((((v) & ~(KORO_TAG_FPSHARE | KORO_ST_OWNED)) - KORO_ST(1)) < 4u)
+#define KORO_ST_STATUS(v) ((int)((v)&KORO_ST_MASK))
 #define KORO_ST_FPSHARE(v) (((v)&KORO_TAG_FPSHARE) != 0)
 
-/* Set k's status, keeping its tag. */
+/* Set k's status, keeping its tag and marks. */
 static inline void
 koro__set_status(koro_t *k, int s)
 {
-    k->koro_state_ = (k->koro_state_ & 0xffff0000u) | (uint32_t)s;
+    k->koro_state_ = (k->koro_state_ & ~KORO_ST_MASK) | (uint32_t)s;
+}
+
+#ifdef KORO_VALGRIND
+#include <valgrind/memcheck.h>
+#endif
+
+/* Before a caller's object that may never have been written is looked at
+ * (koro_init() and the like read it to refuse one still in use): tell
+ * Valgrind that its bytes, whatever they hold, are meant to be read. */
+static inline void
+koro__reading_garbage(const void *p, size_t n)
+{
+#ifdef KORO_VALGRIND
+    VALGRIND_MAKE_MEM_DEFINED(p, n);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
+/* Whether k looks like a koro_t that koro_init() set up: the tag and a
+ * status, and the stack bounds koro_init() leaves (16-byte aligned, lo
+ * below hi).  Random bytes pass with a chance of about 2^-37 (2^-28 for
+ * the state word, 2^-9 for the bounds). */
+static inline int
+koro__valid(const koro_t *k)
+{
+    uintptr_t lo = (uintptr_t)k->koro_lo_, hi = (uintptr_t)k->koro_hi_;
+
+    return KORO_ST_VALID(k->koro_state_) && lo && lo < hi && !((lo | hi) & 15u);
 }
 
 /* koro_flags_ bits owned by the core; bits 16-31 belong to the scheduler. */
 #define KORO_F_STARTED 0x1u   /* has run (koro__entry was entered) */
 #define KORO_F_WATERMARK 0x2u /* the stack was filled with the pattern */
 #define KORO_F_GUARDED 0x4u   /* above a guard page: no canary (guard.c) */
+#define KORO_F_ZONE 0x8u      /* a wider zone is checked (clears GUARDED) */
+/* Bits 4-15: the size of a wider checked zone (koro_set_canary_size), in
+ * 16-byte units, so that flags & KORO_F_ZONE_MASK is its size in bytes;
+ * 0 for the plain canary. */
+#define KORO_F_ZONE_SHIFT 4
+#define KORO_F_ZONE_MASK 0xfff0u
 #define KORO_F_SCHED_MASK 0xffff0000u
 
 /* The canary at the low end of every coroutine stack, checked on every
  * switch away from the coroutine.  Derived from its address so that a stack
  * copied to another place is not taken for a healthy one. */
 #define KORO_CANARY_SIZE 16
+#define KORO_ZONE_MAX ((size_t)(KORO_F_ZONE_MASK >> KORO_F_ZONE_SHIFT) * 16)
+
+/* The size of the checked bytes at the low end of k's stack. */
+static inline size_t
+koro__zone_size(const koro_t *k)
+{
+    uint32_t f = k->koro_flags_;
+
+    if (f & KORO_F_ZONE)
+        return f & KORO_F_ZONE_MASK;
+    return f & KORO_F_GUARDED ? 0 : KORO_CANARY_SIZE;
+}
+
+/* The lowest byte of k's stack that the coroutine may use: above the
+ * canary or the zone. */
+static inline unsigned char *
+koro__usable_lo(const koro_t *k)
+{
+    return k->koro_lo_ + koro__zone_size(k);
+}
 
 /* Cache colouring (core.c): koro_init() moves a stack's top down and its
  * canary up by whole 64-byte lines, (KORO_COLOURS - 1) lines in all. */

@@ -178,6 +178,11 @@ koro_sched_init(koro_sched_t *s)
 {
     if (!s)
         return KORO_EINVAL;
+    /* Refuse one in use: running, or with coroutines that point to it. */
+    koro__reading_garbage(s, sizeof *s);
+    if (s->koro_magic_ == KORO_SCHED_MAGIC &&
+        (s->koro_running_ || s->koro_live_))
+        return KORO_EBUSY;
     memset(s, 0, sizeof *s); /* also: no poller until the first fd wait */
     /* Seed from the address so that two schedulers differ. */
     s->koro_rng_ = ((uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull) | 1u;
@@ -202,6 +207,7 @@ koro_sched_spawn(koro_sched_t *s, koro_t *k)
         return KORO_ESTARTED;
     k->koro_sched_ = s;
     k->koro_flags_ |= KORO_SF_SPAWNED;
+    k->koro_state_ |= KORO_ST_OWNED;
     s->koro_live_++;
     koro__runq_push(s, k);
     return 0;
@@ -221,6 +227,7 @@ release(koro_sched_t *s, koro_t *k)
     k->koro_sched_ = NULL;
     k->koro_next_ = NULL;
     k->koro_flags_ &= ~KORO_F_SCHED_MASK;
+    k->koro_state_ &= ~KORO_ST_OWNED;
 }
 
 /* Nothing is runnable: finish, report a deadlock, or sleep until the
@@ -300,6 +307,7 @@ koro_sched_run(koro_sched_t *s)
             !(++s->koro_ticks_ & 63))
             tick(s);
         s->koro_cur_ = k;
+        k->koro_state_ &= ~KORO_ST_OWNED; /* only this resume may run it */
         rc = koro_resume(k);
         if (KORO_UNLIKELY(rc < 0)) {
             s->koro_cur_ = NULL;
@@ -317,6 +325,7 @@ koro_sched_run(koro_sched_t *s)
                 koro__reap(r); /* koro_resume() saw only k */
             release(s, r);
         } else {
+            r->koro_state_ |= KORO_ST_OWNED;
             koro__runq_push(s, r); /* it yielded: to the back */
         }
     }

@@ -57,7 +57,7 @@ koro__overflow_abort(const koro_t *k, const char *what)
     p = put_str(p, end, " \"");
     p = put_str(p, end, k->koro_name_ ? k->koro_name_ : "(unnamed)");
     p = put_str(p, end, "\", stack [");
-    p = put_ptr(p, end, k->koro_lo_);
+    p = put_ptr(p, end, koro__usable_lo(k));
     p = put_str(p, end, ", ");
     p = put_ptr(p, end, k->koro_hi_);
     p = put_str(p, end, "): ");

@@ -1147,8 +1147,9 @@ body_smash(void *arg)
     void *lo, *hi;
 
     koro_stack_bounds((koro_t *)arg, &lo, &hi);
-    /* Simulate running off the end of the stack. */
-    memset(lo, 0, 8);
+    /* Simulate running off the end of the stack: into the canary, the
+     * 16 bytes below lo. */
+    memset((char *)lo - 16, 0, 8);
     koro_yield();
 }
 

@@ -62,6 +62,7 @@ void t_backends(Suite *s);
 void t_win(Suite *s);
 void t_threads(Suite *s);
 void t_guard(Suite *s);
+void t_misuse(Suite *s);
 void t_model(Suite *s);
 void t_stress(Suite *s);
 void t_diff(Suite *s);

@@ -162,6 +162,7 @@ main(void)
     t_io(s);
     t_threads(s);
     t_guard(s);
+    t_misuse(s);
     t_model(s);
     t_stress(s);
     t_diff(s);
