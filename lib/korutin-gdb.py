@@ -22,8 +22,9 @@ import time
 import gdb
 
 STATUS = {1: "suspended", 2: "running", 3: "normal", 4: "dead"}
-TAG_MASK = 0xFFFE0000
-TAG = 0x4B520000
+# koro-int.h: a 22-bit tag above two mark bits and the status byte.
+TAG_MASK = 0xFFFFFC00
+TAG = 0x9E3D5C00
 SF_BLOCKED = 0x00040000
 SF_CANCELED = 0x00100000
 SF_NOCANCEL = 0x00200000
@@ -66,7 +67,7 @@ def _valid(k):
 def _status(k):
     if not _valid(k):
         return "invalid"
-    return STATUS.get(int(k["koro_state_"]) & 0xFFFF, "?")
+    return STATUS.get(int(k["koro_state_"]) & 0xFF, "?")
 
 
 def _symbol(addr):
