@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # bench.sh BUILDDIR BACKEND...  - the tables of `make bench` (doc/performance.md).
 #
 # Runs bench/korobench-BACKEND -m for every backend built in BUILDDIR (the

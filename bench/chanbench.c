@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* chanbench.c - messages per second over channels, next to the raw
  * resume + yield round trip measured in the same run.
  *

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 // echo-server.go - the Go reference for bench/echobench.sh: a TCP echo
 // server on 127.0.0.1, one goroutine per connection (run with
 // GOMAXPROCS=1).  Prints "port N", then serves until killed.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* echobench.c - echo ping-pong of 64-byte messages over loopback TCP.
  *
  *   echobench server-koro    libkorutin: one coroutine per connection,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # echobench.sh BUILDDIR [SECONDS [ROUNDS]] - echo ping-pong of 64-byte messages at
 # 1, 64 and 1024 connections against the libkorutin server, the
 # edge-triggered epoll server and (where `go` is installed) a Go server

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* fpctl.c - what the FP control instructions of an x86 switch cost here.
  *
  *   make bench-fpctl

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* korobench.c - round trips (resume + yield) per second, the way the
  * original libkorutin README counted a "switch".
  *

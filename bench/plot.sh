@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # plot.sh BUILDDIR OUT.svg BACKEND...  - `make bench-plot`.
 #
 # Round trips (resume + yield) per second against the number of coroutines,

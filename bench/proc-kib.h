@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* proc-kib.h - a "Field:   N kB" line of a Linux /proc file, for the
  * benchmark programs.  Include after <stdio.h>, <stdlib.h>, <string.h>. */
 #ifndef KORO_BENCH_PROC_KIB_H

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* scale.c - a million coroutines alive at once on the smallest stacks the
  * backend accepts: memory per coroutine and the switch rate at that
  * scale.  Not part of `make check`; run with `make bench-scale`.

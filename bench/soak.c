@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* soak.c - endurance run: a billion switches with channel traffic, every
  * counter checked at the end.  Not part of `make check`; run with
  * `make bench-scale` (short) or by hand:

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* syncbench.c - the mutex and the wait group against the raw resume +
  * yield round trip, all measured in the same run (`make bench-sync`).
  *

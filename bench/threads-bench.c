@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* threads-bench.c - the threads backend side by side with its reference.
  *
  *   threads-bench [-t SECONDS] [-s SAMPLES] [-n N,N,...] [-c CPU]

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* threads-ref.c - semaphore hand-offs between OS threads, the floor any
  * thread hand-off (the threads backend) is compared with. */
 #ifdef HAVE_CONFIG_H

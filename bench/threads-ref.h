@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* threads-ref.h - the references the threads backend is measured against. */
 #ifndef KORO_THREADS_REF_H
 #define KORO_THREADS_REF_H

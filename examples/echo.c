@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* echo.c - a TCP echo server and its clients in one process, one coroutine
  * per connection, on one scheduler.  The server listens on 127.0.0.1 on a
  * port the system picks; each client sends lines and checks that every

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* generator.c - a generator in two styles:
  *  1. plain coroutines, no scheduler: the generator yields each value
  *     through a variable the caller reads after koro_resume();

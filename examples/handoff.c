@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* handoff.c - OS threads hand results to a coroutine through a pipe.
  *
  * Worker threads compute, append each result to a queue under a mutex,

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* http-hello.c - a small HTTP/1.0 server that answers every request with
  * "Hello, world", one coroutine per connection.
  *

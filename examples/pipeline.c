@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* pipeline.c - producer / consumer pipeline: a producer emits numbers,
  * several workers square them in parallel (coroutines, one OS thread),
  * a consumer sums the results.  Buffered channels decouple the stages; the

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* primes.c - the concurrent prime sieve: a generator feeds 2, 3, 4, ...
  * into a chain of filter coroutines, one per prime found so far, each
  * dropping the multiples of its prime and passing the rest on over its own

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* workers.c - a worker pool: a boss fans jobs out to NWORKERS coroutines
  * over a channel, waits for all of them with a wait group, and cancels
  * the stragglers that are still busy at a deadline.  Every coroutine,

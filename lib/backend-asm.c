@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* backend-asm.c - the assembly backend: the switch itself is koro__switch
  * in lib/arch/<cpu>-<abi>.S; this file only prepares new contexts. */
 #include "backend.h"

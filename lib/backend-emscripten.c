@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* backend-emscripten.c - coroutines as Emscripten fibers.
  *
  * WebAssembly cannot switch stacks: its call stack is hidden from the

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* backend-sjlj.c - the portable setjmp/longjmp backend.
  *
  * Switching is _setjmp() into the context we leave and _longjmp() to the

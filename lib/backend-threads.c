@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* backend-threads.c - the portable backend of last resort: one OS thread
  * per coroutine, running on the stack the caller gave, and a strict
  * hand-off so that exactly one of the threads runs at any time.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* backend-ucontext.c - the POSIX ucontext backend: makecontext() starts a
  * context on the coroutine's stack, swapcontext() switches.
  *

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* backend-win32.c - one Win32 thread per coroutine, for Windows targets
  * without an assembly switch (and without a pthreads guarantee).
  *

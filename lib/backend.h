@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* backend.h - the one internal interface between the core and a backend.
  *
  * The core (core.c) owns the state machine, the checks and the current

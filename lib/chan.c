@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* chan.c - Go-like channels and select over the scheduler.
  *
  * A channel is a ring buffer the caller provides plus two FIFO queues of

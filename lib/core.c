@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* core.c - the public API: checks, the state machine, the current
  * coroutine, stack canary and watermark.  The backend only switches. */
 #include "backend.h"

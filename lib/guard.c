@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* guard.c - opt-in stack overflow protection: stacks mapped with a guard
  * page, and a fault handler that names the coroutine which ran into one.
  *

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* io.c - coroutines waiting on file descriptors: koro_fd_wait() and the
  * read, write, accept and connect calls built on it.
  *

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* koro-int.h - definitions shared by the library's own files only. */
 #ifndef KORO_INT_H
 #define KORO_INT_H

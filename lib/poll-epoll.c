@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* poll-epoll.c - the Linux poller: one epoll instance per scheduler,
  * one-shot registrations.  An fd whose event fired stays in the set,
  * disarmed, so that its next wait costs one EPOLL_CTL_MOD; a wait that

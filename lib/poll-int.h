@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* poll-int.h - the one interface between the fd waits (io.c) and the
  * pollers (poll-epoll.c, poll-kqueue.c, poll-poll.c).
  *

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* poll-kqueue.c - the poller of the BSDs and macOS: one kqueue per
  * scheduler, an EVFILT_READ and an EVFILT_WRITE filter per fd, present
  * only while a coroutine waits for them. */

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* poll-poll.c - the POSIX fallback poller: no kernel object and no
  * interest set; each wait hands poll(2) an array of the blocked waits,
  * built on the stack of the thread running koro_sched_run() (one struct

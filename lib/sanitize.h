@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* sanitize.h - what the core tells AddressSanitizer, ThreadSanitizer and
  * Valgrind about coroutine stacks.  Included by core.c only (and, with
  * KORO_SAN_DETECT_ONLY defined, by the tests for the detection macros).

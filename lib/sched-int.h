@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* sched-int.h - what the scheduler (sched.c) and the channels (chan.c)
  * share.  Nothing here allocates: every record lives in a caller's object
  * or in the stack frame of the coroutine it describes. */

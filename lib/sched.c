@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* sched.c - a FIFO scheduler over the core API, with timers.
  *
  * The run queue is intrusive (koro_t.koro_next_); a blocked coroutine is

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* sys.c - the few operating-system services the core itself needs. */
 #include "koro-int.h"
 

@@ -1,3 +1,4 @@
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # KORO_CHECK_ASM
 # --------------
 # Which lib/arch file serves the ABI the compiler targets (lib/arch/abi.h

@@ -1,3 +1,4 @@
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # KORO_SELECT_BACKEND
 # -------------------
 # Every probe before this sets koro_ok_NAME to "yes" (it works here),

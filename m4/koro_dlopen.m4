@@ -1,3 +1,4 @@
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # KORO_CHECK_DLOPEN
 # -----------------
 # For the tests that load the built library at run time

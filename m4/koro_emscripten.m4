@@ -1,3 +1,4 @@
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # KORO_CHECK_EMSCRIPTEN
 # ---------------------
 # The emscripten backend: coroutines as Emscripten fibers.  Usable when the

@@ -1,3 +1,4 @@
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # KORO_COMPILER_FLAGS
 # -------------------
 # WARN_CFLAGS: the warnings the compiler knows among ours; --enable-werror

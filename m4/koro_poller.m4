@@ -1,3 +1,4 @@
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # KORO_CHECK_POLLER
 # -----------------
 # The poller behind koro_fd_wait() (lib/poll-*.c): epoll on Linux, kqueue

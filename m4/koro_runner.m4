@@ -1,3 +1,4 @@
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # KORO_TEST_RUNNER
 # ----------------
 # How `make check` runs the test programs.  Natively: directly.  When

@@ -1,3 +1,4 @@
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # KORO_CHECK_SJLJ
 # ---------------
 # Whether the sjlj backend (lib/backend-sjlj.c) works here: _setjmp and

@@ -1,3 +1,4 @@
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # KORO_CHECK_THREADS
 # ------------------
 # The threads backend: POSIX threads (AX_PTHREAD finds PTHREAD_CFLAGS and

@@ -1,3 +1,4 @@
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # KORO_CHECK_TLS
 # --------------
 # Find the thread-local storage keyword (C11 _Thread_local, or __thread)

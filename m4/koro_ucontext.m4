@@ -1,3 +1,4 @@
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # KORO_CHECK_UCONTEXT
 # -------------------
 # Whether the ucontext backend (lib/backend-ucontext.c) works here:

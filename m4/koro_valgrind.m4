@@ -1,3 +1,4 @@
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # KORO_CHECK_VALGRIND
 # -------------------
 # --enable-valgrind[=yes|no|auto]: register every coroutine stack with

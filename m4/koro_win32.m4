@@ -1,3 +1,4 @@
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # KORO_CHECK_WIN32
 # ----------------
 # The win32 backend (lib/backend-win32.c): one Win32 thread per coroutine

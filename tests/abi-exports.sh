@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # The shared library exports the public koro_ functions and nothing else.
 lib=${top_builddir:-.}/lib/.libs/libkorutin.so
 if ! test -f "$lib"; then

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* arch-bti.c - the arm64 switch with BTI enforced and pac-ret live.
  *
  * Built with -mbranch-protection=standard, the switch must carry a landing

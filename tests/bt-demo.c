@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* bt-demo.c - a coroutine stopped three calls deep, for tests/gdb-bt.sh. */
 #include "korutin.h"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # The core calls nothing above it: tests/core-only, which uses only
 # koro_init/koro_resume/koro_yield and links the library's archive,
 # contains no scheduler, channel or overflow-handler code, and at most

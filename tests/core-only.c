@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* core-only.c - a program that uses only the core (koro_init, koro_resume,
  * koro_yield), linked statically against the library's archive.
  * tests/core-layers.sh checks that nothing of the layers above the core

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* dlopen-host.c - libkorutin loaded at run time, the way language
  * bindings and plugin hosts load it.
  *

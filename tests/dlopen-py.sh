@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # Python's ctypes.CDLL loads the shared library from a process whose
 # other threads already run, and calls into it.
 lib=${top_builddir:-.}/lib/.libs/libkorutin.so.0

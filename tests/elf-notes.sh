@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # Security properties of the shared library, read with readelf:
 #  - a non-executable stack (PT_GNU_STACK present and not RWE), which the
 #    .note.GNU-stack section of every assembly file must keep;

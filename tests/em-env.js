@@ -1,3 +1,4 @@
+// Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 // em-env.js - linked into the Emscripten test programs (--pre-js).  Under
 // node, getenv() sees only Emscripten's few defaults (USER, PATH, HOME,
 // ...), not the process's environment.  Copy that in before main() runs,

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* em-trap.c - overflows under the emscripten backend must kill the
  * program with a diagnostic, never go on silently.  One case per run,
  * named by argv[1]; tests/em-trap.sh runs each and reads the outcome:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # Overflows under the emscripten backend end the program with a
 # diagnostic (see tests/em-trap.c): run each case through the runner and
 # check its exit status and message.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* fuzz-model.c - libFuzzer target: the fuzz input drives the random
  * program generator of tests/model.c (one byte per choice), the program
  * runs on the library, and the trace is checked against the reference

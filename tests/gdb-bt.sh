@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # A debugger's backtrace inside a coroutine shows the coroutine's frames
 # and ends cleanly at the backend's start routine (the CFI marks the return
 # address undefined there), instead of running into garbage.

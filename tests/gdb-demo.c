@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* gdb-demo.c - a scheduler whose coroutines are blocked in every kind of
  * wait when gdb stops in koro_gdb_stop_here(), for tests/gdb-koro.sh.
  * Afterwards it cancels them all and ends normally. */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # The gdb commands of lib/korutin-gdb.py: `koro list` shows every coroutine
 # of a scheduler whose coroutines are blocked in each kind of wait, and
 # `koro bt` prints a suspended coroutine's backtrace from its saved

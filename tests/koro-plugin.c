@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* koro-plugin.c - a plugin linked with libkorutin, loaded by
  * tests/dlopen-plugin (tests/dlopen-host.c) with dlopen(): libkorutin
  * arrives as the plugin's dependency.  plugin_run() runs `ncoro`

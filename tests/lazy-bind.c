@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* lazy-bind.c - a coroutine on a koro_stack_min() stack may make its very
  * first call into the shared libkorutin from inside the coroutine.
  *

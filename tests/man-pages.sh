@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # Every KORO_API function declared in include/korutin.h has a man page in
 # doc/ that `make install` installs, and every page renders without a
 # single groff warning.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* model.c - random program generator, library runner and reference model
  * for the scheduler and channels; see model.h for the idea. */
 #ifdef HAVE_CONFIG_H

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* model.h - random programs over the scheduler and channels, run against
  * the library and checked, event by event, against a small reference
  * model of the same semantics (tests/model.c).  Shared by the Check case

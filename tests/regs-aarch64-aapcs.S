@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* regs-aarch64-aapcs.S - see regs.S.  Checks x19-x29 (bits 0-10),
  * d8-d15 (bits 11-18) and the rounding mode in FPCR (bit 19), which is
  * set from the seed so that two contexts usually differ. */

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* regs-arm-aapcs.S - see regs.S.  Checks r4-r11 (bits 0-7; r9 not on
  * iOS, where it is volatile) and, when VFP is there, d8-d15 (bits 8-15)
  * and the rounding mode in FPSCR (bit 16), which is set from the seed so

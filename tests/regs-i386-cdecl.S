@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* regs-i386-cdecl.S - see regs.S.  Checks ebx, esi, edi, ebp (i386 has
  * no callee-saved FP registers; the FP control words have their own
  * tests). */

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* regs-mips64el-n64.S - see regs.S.  Checks s0-s7 (bits 0-7), s8 (bit 8),
  * gp (bit 9) and $f24-$f31 (bits 10-17, compared as 64-bit patterns). */
 #include "asm.h"

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* regs-ppc64le-elfv2.S - see regs.S.  Checks r14-r31 (bits 0-17),
  * f14-f31 (bit 18, any of them; compared as 64-bit patterns), v20-v31
  * (bits 19-30) and the fields cr2-cr4 (bit 31). */

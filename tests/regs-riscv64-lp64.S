@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* regs-riscv64-lp64.S - see regs.S.  Checks s0-s11 (bits 0-11) and
  * fs0-fs11 (bits 12-23, compared as 64-bit patterns). */
 #include "asm.h"

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* regs-s390x-elf.S - see regs.S.  Checks r6-r13 (bits 0-7) and f8-f15
  * (bits 8-15, compared as 64-bit patterns).  r14 is the return address
  * and r15 the stack pointer: the call returning at all checks those. */

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* regs-x86_64-sysv.S - see regs.S.  Checks rbx, rbp, r12-r15. */
 #include "asm.h"
 	.text

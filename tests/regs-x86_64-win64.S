@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* regs-x86_64-win64.S - see regs.S.  Checks rbx, rbp, rdi, rsi, r12-r15
  * (bits 0-7) and all 128 bits of xmm6-xmm15 (bits 8-17): each xmm gets a
  * value in its low half and the complement in its high half.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* regs.S - koro_test_regs() for the ABI the compiler targets, or nothing
  * (the register test then skips).
  *

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* t-backends.c - properties the portable backends must keep: creation on
  * several OS threads at once (sjlj changes a process-wide signal action
  * while it creates), the caller's signal state left as it was, and a

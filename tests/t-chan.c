@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* t-chan.c - channels and select: ordering, close, timeouts, fairness,
  * hand-off, errors, and 100 000 coroutines talking over channels. */
 #ifdef HAVE_CONFIG_H

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* t-core.c - the core API under whatever backend the program links. */
 #ifdef HAVE_CONFIG_H
 #include <config.h>

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 // t-cxx.cc - C++ exceptions inside coroutines, under the backend this
 // program links (one program per built backend: tests/cxx-NAME).
 //

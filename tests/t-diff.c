@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* t-diff.c - what differs between backends (doc/backends.md): each case
  * runs under every backend and asserts what that backend documents. */
 #ifdef HAVE_CONFIG_H

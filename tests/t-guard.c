@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* t-guard.c - guarded stacks, the overflow handler, and which checker
  * (sanitizer, Valgrind) the suite runs under. */
 #ifdef HAVE_CONFIG_H

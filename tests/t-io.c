@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* t-io.c - coroutines waiting on file descriptors: pipes, socketpairs and
  * loopback TCP, under the poller configure chose and again under the
  * poll(2) fallback (the cases named *_poll). */

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* t-misuse.c - misuse refused before it corrupts: objects still in use
  * are not re-initialised or resumed by hand, the canary covers all its
  * bytes and no byte of the usable stack, the wider zone, and the state

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* t-model.c - thousands of random programs over the scheduler, channels,
  * select, sleep, nested resume and fini, each run on the library and
  * checked event by event against the reference model of tests/model.c.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* t-sched.c - the scheduler: order, spawning, sleeping, deadlock, fini of
  * blocked coroutines, misuse, several threads, no allocation. */
 #ifdef HAVE_CONFIG_H

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* t-stress.c - switching under a storm of signals, and several OS threads
  * each running its own scheduler, coroutines and channels at once. */
 #ifdef HAVE_CONFIG_H

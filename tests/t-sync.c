@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* t-sync.c - mutexes, condition variables, wait groups and cancellation:
  * FIFO order, no spurious wake-ups, timeouts, cancellation of every kind
  * of wait, fini of blocked waiters, no allocation. */

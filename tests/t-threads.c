@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* t-threads.c - coroutines and OS threads, under every backend: each OS
  * thread runs its own coroutines, and coroutines that are abandoned or
  * finished leave no thread behind (the threads backend runs one OS thread

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* t-win.c - large frames on a coroutine stack, and the Windows-specific
  * per-context state of the asm switch: the TIB stack bounds, the SEH
  * chain head (32-bit) and table-based unwinding (64-bit). */

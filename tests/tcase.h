@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* tcase.h - glue between the test files and the one test runner. */
 #ifndef KORO_TCASE_H
 #define KORO_TCASE_H

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # The shared library's thread-local storage is at most 128 bytes per
 # thread: a dlopen()ed library with initial-exec TLS must fit the C
 # library's small static TLS reserve (tests/dlopen-host.c loads it).

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* tmain.c - runs every test file's cases against the linked backend and
  * prints "BACKEND: N passed, N failed, N skipped". */
 #include "tcase.h"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
 # The user-facing files speak of the product only: no development
 # sessions and no tools that are not in the tree.  Fails, listing each
 # line, on the word "session" (any case) and on "A/B" or "harness".

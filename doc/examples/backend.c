@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* backend.c - which backend this libkorutin was built with.  Exits 0 when
  * koro_backend() names one of the known backends. */
 #include <korutin.h>

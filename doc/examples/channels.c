@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* channels.c - buffered and rendezvous channels, closing, timeouts.
  * Exits 0 when every call returned what the manual says it returns. */
 #include <korutin.h>

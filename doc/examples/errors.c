@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* errors.c - provoking error codes on purpose, and koro_strerror().
  * Exits 0 when each call returned the code the manual gives for it. */
 #include <korutin.h>

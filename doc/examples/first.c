@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* first.c - a first coroutine: it counts to three, handing each number
  * back to main() with koro_yield().  Exits 0 when main() saw 1 2 3 and
  * the coroutine ended dead. */

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* nesting.c - generators that resume generators.  numbers() yields 1, 2,
  * 3, ...; squares() resumes numbers() for each value and yields its
  * square; main() takes the first five squares from squares().  Exits 0

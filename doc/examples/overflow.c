@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* overflow.c - what a broken canary looks like.  A child process runs a
  * coroutine that writes over the bytes just below its stack, as a call
  * chain too deep for the stack would; at its next switch the library

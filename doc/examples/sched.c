@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* sched.c - the scheduler: coroutines taking turns, sleeping, and a
  * deadlock that main() resolves.  Exits 0 when everything happened in the
  * order the manual describes. */

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* select.c - one coroutine serving two channels with koro_select(): a
  * ticker and a worker send to it; it stops when both have closed their
  * channels.  Exits 0 when it got every tick and every result. */

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* stacks.c - choosing and sizing stacks: the minimum, measuring what a
  * coroutine really uses with the watermark, and a stack with a guard page
  * from koro_stack_alloc().  Exits 0 when every step behaves as the

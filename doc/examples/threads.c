@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* threads.c - several OS threads, each running its own scheduler with its
  * own coroutines and channels.  Each thread sums the squares of its share
  * of 1..N through a producer and a consumer coroutine; the threads report

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* aarch64-aapcs.S - context switch for the 64-bit Arm procedure call
  * standard (AAPCS64: Linux, Android, the BSDs, Apple arm64).
  *

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* abi.h - which assembly file serves the ABI the compiler targets.
  *
  * The compiler's predefined macros are the truth about the ABI (they follow

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* arm-aapcs.S - context switch for the 32-bit Arm procedure call standard
  * (EABI Linux and Android, hard- and soft-float; iOS armv7), assembled in
  * ARM or Thumb-2 state, whichever the compiler targets.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* asm.h - symbol and section boilerplate shared by the lib/arch files.
  *
  * KORO_FUNC(name) opens a global function with hidden visibility (it is

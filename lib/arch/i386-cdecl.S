@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* i386-cdecl.S - context switch for 32-bit x86 with the cdecl/System V
  * calling convention: Linux, the BSDs, Android, macOS and Windows (mingw).
  *

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* mips64el-n64.S - context switch for the MIPS n64 ABI (64-bit Linux,
  * little- or big-endian: nothing here depends on the byte order).
  *

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* ppc64le-elfv2.S - context switch for the 64-bit PowerPC ELFv2 ABI
  * (little-endian Linux, FreeBSD powerpc64le).
  *

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* riscv64-lp64.S - context switch for the RISC-V LP64D calling convention
  * (Linux, the BSDs).  abi.h picks it for LP64D only; the FP parts are
  * guarded by __riscv_flen all the same.

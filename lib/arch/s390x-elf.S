@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* s390x-elf.S - context switch for the s390x (z/Architecture) ELF ABI
  * (Linux on IBM Z).
  *

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* x86_64-sysv.S - context switch for the x86-64 System V ABI (Linux, the
  * BSDs, macOS, Android).
  *

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* x86_64-win64.S - context switch for the Microsoft x64 calling
  * convention (Windows with mingw-w64 or clang, Cygwin).
  *
