@@ -350,8 +350,29 @@ koro_yield(void)
  * the switch, like koro_yield(); the public paths are left as they are.
  * (`to` must be suspended in here, not in koro_yield(): the sanitizer
  * hooks of a switch that may come back from a sibling differ.) */
-int
-koro__transfer(koro_t *self, koro_t *to)
+
+/* The plain canary of k is intact, or k has none (the test of
+ * canary_check() without its zone path). */
+static inline int
+canary_plain_ok(const koro_t *k)
+{
+    uintptr_t v, w[KORO_CANARY_SIZE / sizeof(uintptr_t)], d = 0;
+    unsigned i;
+
+    if (k->koro_flags_ & KORO_F_GUARDED)
+        return 1;
+    v = canary_value(k);
+    memcpy(w, k->koro_lo_, sizeof w);
+    for (i = 0; i < sizeof w / sizeof w[0]; i++)
+        d |= w[i] ^ v;
+    return d == 0;
+}
+
+/* koro__transfer() in general: a wider zone or a broken canary, a
+ * switch back to the resumer, or a coroutine sharing its floating-point
+ * control state. */
+static KORO_NOINLINE int
+transfer_general(koro_t *self, koro_t *to)
 {
     struct koro_tls *t = &koro__tls;
     koro_t *p = self->koro_parent_;
@@ -373,6 +394,30 @@ koro__transfer(koro_t *self, koro_t *to)
         t->cur = NULL;
     }
     return KORO_SWITCH_TRANSFER_FP(self, to, mode);
+}
+
+int
+koro__transfer(koro_t *self, koro_t *to)
+{
+    struct koro_tls *t = &koro__tls;
+    koro_t *p = self->koro_parent_;
+
+    /* The common case, with no frame: to is a sibling, neither shares
+     * its floating-point control state, the plain canary is intact. */
+    if (KORO_LIKELY(to != p) &&
+        KORO_LIKELY(
+            !((self->koro_state_ | to->koro_state_) & KORO_TAG_FPSHARE)) &&
+        KORO_LIKELY(canary_plain_ok(self))) {
+        /* self stays in the scheduler's hands until it takes it back. */
+        self->koro_state_ = (self->koro_state_ & ~KORO_ST_MASK) |
+                            KORO_ST_OWNED | KORO_SUSPENDED;
+        to->koro_parent_ = p;
+        to->koro_state_ =
+            (to->koro_state_ & ~(KORO_ST_MASK | KORO_ST_OWNED)) | KORO_RUNNING;
+        t->cur = to;
+        return KORO_SWITCH_TRANSFER_FP(self, to, KORO_FP_BOTH);
+    }
+    return transfer_general(self, to);
 }
 
 /* For the scheduler: k died after a transfer made it run in place of the

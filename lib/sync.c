@@ -145,15 +145,15 @@ mutex_wait(koro_mutex_t *m, koro_sched_t *s, koro_t *self)
     return fired_rc(wait_in(m->koro_waitq_, NULL, s, self, 0, 0));
 }
 
-KORO_API int
-koro_mutex_lock(koro_mutex_t *m)
+/* koro_mutex_lock() where the fast path did not take m: m is invalid or
+ * held, or the caller cancelled or outside a coroutine. */
+static KORO_NOINLINE int
+mutex_lock_slow(koro_mutex_t *m, koro_t *self)
 {
-    koro_t *self;
     koro_sched_t *s;
 
     if (!mutex_ok(m))
         return KORO_EINVAL;
-    self = koro__self();
     if (KORO_UNLIKELY(koro__canceled(self)))
         return KORO_ECANCELED;
     if (!m->koro_owner_) {
@@ -165,6 +165,23 @@ koro_mutex_lock(koro_mutex_t *m)
     if (!(s = koro__sched_of(self)))
         return KORO_ENOSCHED;
     return mutex_wait(m, s, self);
+}
+
+/* The fast path takes a free m for a running coroutine that is not
+ * cancelled, with no call: one load each of the TLS, m's magic, self's
+ * flags and m's owner.  Everything else is mutex_lock_slow()'s. */
+KORO_API int
+koro_mutex_lock(koro_mutex_t *m)
+{
+    koro_t *self = koro__self();
+
+    if (KORO_LIKELY(mutex_ok(m)) && KORO_LIKELY(self != NULL) &&
+        KORO_LIKELY(!((self->koro_flags_ & KORO_SF_CANCELED) |
+                      (uintptr_t)m->koro_owner_))) {
+        m->koro_owner_ = self;
+        return 0;
+    }
+    return mutex_lock_slow(m, self);
 }
 
 /* Hand m to its first waiter: no barging, a later locker finds it held
@@ -198,13 +215,27 @@ mutex_release(koro_mutex_t *m)
         m->koro_owner_ = NULL;
 }
 
-KORO_API int
-koro_mutex_unlock(koro_mutex_t *m)
+/* koro_mutex_unlock() where m is invalid or not held by a running
+ * coroutine self: held by the thread's own context, or not the caller's. */
+static KORO_NOINLINE int
+mutex_unlock_slow(koro_mutex_t *m, koro_t *self)
 {
     if (!mutex_ok(m))
         return KORO_EINVAL;
-    if (!m->koro_owner_ || m->koro_owner_ != holder(koro__self()))
+    if (self || !m->koro_owner_ || m->koro_owner_ != &koro__tls.root)
         return KORO_EPERM;
+    mutex_release(m);
+    return 0;
+}
+
+KORO_API int
+koro_mutex_unlock(koro_mutex_t *m)
+{
+    koro_t *self = koro__self();
+
+    /* A coroutine's holder is itself, never NULL. */
+    if (KORO_UNLIKELY(!mutex_ok(m) || m->koro_owner_ != self || !self))
+        return mutex_unlock_slow(m, self);
     if (KORO_UNLIKELY(m->koro_waitq_[0] != NULL))
         return mutex_handoff(m);
     m->koro_owner_ = NULL;
