@@ -368,9 +368,8 @@ canary_plain_ok(const koro_t *k)
     return d == 0;
 }
 
-/* koro__transfer() in general: a wider zone or a broken canary, a
- * switch back to the resumer, or a coroutine sharing its floating-point
- * control state. */
+/* koro__transfer() in general: a wider zone or a broken canary, or a
+ * coroutine sharing its floating-point control state. */
 static KORO_NOINLINE int
 transfer_general(koro_t *self, koro_t *to)
 {
@@ -402,19 +401,26 @@ koro__transfer(koro_t *self, koro_t *to)
     struct koro_tls *t = &koro__tls;
     koro_t *p = self->koro_parent_;
 
-    /* The common case, with no frame: to is a sibling, neither shares
-     * its floating-point control state, the plain canary is intact. */
-    if (KORO_LIKELY(to != p) &&
-        KORO_LIKELY(
+    /* The common case, with no frame: neither side shares its
+     * floating-point control state and the plain canary is intact. */
+    if (KORO_LIKELY(
             !((self->koro_state_ | to->koro_state_) & KORO_TAG_FPSHARE)) &&
         KORO_LIKELY(canary_plain_ok(self))) {
         /* self stays in the scheduler's hands until it takes it back. */
         self->koro_state_ = (self->koro_state_ & ~KORO_ST_MASK) |
                             KORO_ST_OWNED | KORO_SUSPENDED;
-        to->koro_parent_ = p;
-        to->koro_state_ =
-            (to->koro_state_ & ~(KORO_ST_MASK | KORO_ST_OWNED)) | KORO_RUNNING;
-        t->cur = to;
+        if (KORO_LIKELY(to != p)) {
+            to->koro_parent_ = p;
+            to->koro_state_ =
+                (to->koro_state_ & ~(KORO_ST_MASK | KORO_ST_OWNED)) |
+                KORO_RUNNING;
+            t->cur = to;
+        } else if (p->koro_lo_) {
+            koro__set_status(p, KORO_RUNNING);
+            t->cur = p;
+        } else {
+            t->cur = NULL;
+        }
         return KORO_SWITCH_TRANSFER_FP(self, to, KORO_FP_BOTH);
     }
     return transfer_general(self, to);

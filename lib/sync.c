@@ -145,41 +145,55 @@ mutex_wait(koro_mutex_t *m, koro_sched_t *s, koro_t *self)
     return fired_rc(wait_in(m->koro_waitq_, NULL, s, self, 0, 0));
 }
 
-/* koro_mutex_lock() where the fast path did not take m: m is invalid or
- * held, or the caller cancelled or outside a coroutine. */
+/* koro_mutex_lock() of a valid m held by someone, by a running
+ * coroutine self that is not cancelled: wait in m's queue, inline, so
+ * that one call layer lies between the caller and the switch. */
 static KORO_NOINLINE int
-mutex_lock_slow(koro_mutex_t *m, koro_t *self)
+mutex_lock_held(koro_mutex_t *m, koro_t *self)
 {
     koro_sched_t *s;
 
+    if (m->koro_owner_ == self)
+        return KORO_EDEADLK;
+    /* koro__sched_of(), self known not NULL. */
+    s = (koro_sched_t *)self->koro_sched_;
+    if (!s || s->koro_cur_ != self)
+        return KORO_ENOSCHED;
+    return fired_rc(wait_in(m->koro_waitq_, NULL, s, self, 0, 0));
+}
+
+/* koro_mutex_lock() by the thread's own context, by a cancelled
+ * coroutine, or of an invalid m. */
+static KORO_NOINLINE int
+mutex_lock_slow(koro_mutex_t *m, koro_t *self)
+{
     if (!mutex_ok(m))
         return KORO_EINVAL;
-    if (KORO_UNLIKELY(koro__canceled(self)))
+    if (self)
         return KORO_ECANCELED;
     if (!m->koro_owner_) {
-        m->koro_owner_ = holder(self);
+        m->koro_owner_ = &koro__tls.root;
         return 0;
     }
-    if (m->koro_owner_ == holder(self))
-        return KORO_EDEADLK;
-    if (!(s = koro__sched_of(self)))
-        return KORO_ENOSCHED;
-    return mutex_wait(m, s, self);
+    /* Outside any coroutine: cannot wait. */
+    return m->koro_owner_ == &koro__tls.root ? KORO_EDEADLK : KORO_ENOSCHED;
 }
 
 /* The fast path takes a free m for a running coroutine that is not
  * cancelled, with no call: one load each of the TLS, m's magic, self's
- * flags and m's owner.  Everything else is mutex_lock_slow()'s. */
+ * flags and m's owner. */
 KORO_API int
 koro_mutex_lock(koro_mutex_t *m)
 {
     koro_t *self = koro__self();
 
     if (KORO_LIKELY(mutex_ok(m)) && KORO_LIKELY(self != NULL) &&
-        KORO_LIKELY(!((self->koro_flags_ & KORO_SF_CANCELED) |
-                      (uintptr_t)m->koro_owner_))) {
-        m->koro_owner_ = self;
-        return 0;
+        KORO_LIKELY(!(self->koro_flags_ & KORO_SF_CANCELED))) {
+        if (KORO_LIKELY(!m->koro_owner_)) {
+            m->koro_owner_ = self;
+            return 0;
+        }
+        return mutex_lock_held(m, self);
     }
     return mutex_lock_slow(m, self);
 }
