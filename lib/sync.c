@@ -159,7 +159,8 @@ mutex_lock_held(koro_mutex_t *m, koro_t *self)
     s = (koro_sched_t *)self->koro_sched_;
     if (!s || s->koro_cur_ != self)
         return KORO_ENOSCHED;
-    return fired_rc(wait_in(m->koro_waitq_, NULL, s, self, 0, 0));
+    /* No timer: woken by an unlock (0) or koro_cancel(). */
+    return wait_in(m->koro_waitq_, NULL, s, self, 0, 0) ? KORO_ECANCELED : 0;
 }
 
 /* koro_mutex_lock() by the thread's own context, by a cancelled
@@ -187,15 +188,13 @@ koro_mutex_lock(koro_mutex_t *m)
 {
     koro_t *self = koro__self();
 
-    if (KORO_LIKELY(mutex_ok(m)) && KORO_LIKELY(self != NULL) &&
-        KORO_LIKELY(!(self->koro_flags_ & KORO_SF_CANCELED))) {
-        if (KORO_LIKELY(!m->koro_owner_)) {
-            m->koro_owner_ = self;
-            return 0;
-        }
+    if (KORO_UNLIKELY(!mutex_ok(m) || !self ||
+                      (self->koro_flags_ & KORO_SF_CANCELED)))
+        return mutex_lock_slow(m, self);
+    if (KORO_UNLIKELY(m->koro_owner_ != NULL))
         return mutex_lock_held(m, self);
-    }
-    return mutex_lock_slow(m, self);
+    m->koro_owner_ = self;
+    return 0;
 }
 
 /* Hand m to its first waiter: no barging, a later locker finds it held
