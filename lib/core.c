@@ -339,6 +339,57 @@ koro_yield(void)
     return KORO_SWITCH_YIELD(self, p);
 }
 
+/* The plain canary of k is intact, or k has none (the test of
+ * canary_check() without its zone path). */
+static inline int
+canary_plain_ok(const koro_t *k)
+{
+    uintptr_t v, w[KORO_CANARY_SIZE / sizeof(uintptr_t)], d = 0;
+    unsigned i;
+
+    if (k->koro_flags_ & KORO_F_GUARDED)
+        return 1;
+    v = canary_value(k);
+    memcpy(w, k->koro_lo_, sizeof w);
+    for (i = 0; i < sizeof w / sizeof w[0]; i++)
+        d |= w[i] ^ v;
+    return d == 0;
+}
+
+/* koro__transfer()'s bookkeeping: self suspends in the scheduler's
+ * hands, to runs under self's resumer p. */
+static inline void
+transfer_states(struct koro_tls *t, koro_t *self, koro_t *to, koro_t *p)
+{
+    /* self stays in the scheduler's hands until it takes it back. */
+    self->koro_state_ =
+        (self->koro_state_ & ~KORO_ST_MASK) | KORO_ST_OWNED | KORO_SUSPENDED;
+    if (KORO_LIKELY(to != p)) {
+        to->koro_parent_ = p;
+        to->koro_state_ =
+            (to->koro_state_ & ~(KORO_ST_MASK | KORO_ST_OWNED)) | KORO_RUNNING;
+        t->cur = to;
+    } else if (p->koro_lo_) {
+        koro__set_status(p, KORO_RUNNING);
+        t->cur = p;
+    } else {
+        t->cur = NULL;
+    }
+}
+
+/* koro__transfer() in general: a wider zone or a broken canary, or a
+ * coroutine sharing its floating-point control state. */
+static KORO_NOINLINE int
+transfer_general(koro_t *self, koro_t *to)
+{
+    struct koro_tls *t = &koro__tls;
+    unsigned mode = fp_mode(self, to);
+
+    canary_check(self);
+    transfer_states(t, self, to, self->koro_parent_);
+    return KORO_SWITCH_TRANSFER_FP(self, to, mode);
+}
+
 /* For the scheduler only (declared in koro-int.h): suspend the running
  * coroutine self and continue `to`, which is either self's resumer (then
  * this is koro_yield()) or a coroutine suspended inside an earlier
@@ -350,29 +401,19 @@ koro_yield(void)
  * the switch, like koro_yield(); the public paths are left as they are.
  * (`to` must be suspended in here, not in koro_yield(): the sanitizer
  * hooks of a switch that may come back from a sibling differ.) */
+
 int
 koro__transfer(koro_t *self, koro_t *to)
 {
-    struct koro_tls *t = &koro__tls;
-    koro_t *p = self->koro_parent_;
-    unsigned mode = fp_mode(self, to);
-
-    canary_check(self);
-    /* self stays in the scheduler's hands until it takes it back. */
-    self->koro_state_ =
-        (self->koro_state_ & ~KORO_ST_MASK) | KORO_ST_OWNED | KORO_SUSPENDED;
-    if (to != p) {
-        to->koro_parent_ = p;
-        to->koro_state_ =
-            (to->koro_state_ & ~(KORO_ST_MASK | KORO_ST_OWNED)) | KORO_RUNNING;
-        t->cur = to;
-    } else if (p->koro_lo_) {
-        koro__set_status(p, KORO_RUNNING);
-        t->cur = p;
-    } else {
-        t->cur = NULL;
+    /* The common case, with no frame: neither side shares its
+     * floating-point control state and the plain canary is intact. */
+    if (KORO_LIKELY(
+            !((self->koro_state_ | to->koro_state_) & KORO_TAG_FPSHARE)) &&
+        KORO_LIKELY(canary_plain_ok(self))) {
+        transfer_states(&koro__tls, self, to, self->koro_parent_);
+        return KORO_SWITCH_TRANSFER_FP(self, to, KORO_FP_BOTH);
     }
-    return KORO_SWITCH_TRANSFER_FP(self, to, mode);
+    return transfer_general(self, to);
 }
 
 /* For the scheduler: k died after a transfer made it run in place of the

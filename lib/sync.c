@@ -145,26 +145,56 @@ mutex_wait(koro_mutex_t *m, koro_sched_t *s, koro_t *self)
     return fired_rc(wait_in(m->koro_waitq_, NULL, s, self, 0, 0));
 }
 
+/* koro_mutex_lock() of a valid m held by someone, by a running
+ * coroutine self that is not cancelled: wait in m's queue, inline, so
+ * that one call layer lies between the caller and the switch. */
+static KORO_NOINLINE int
+mutex_lock_held(koro_mutex_t *m, koro_t *self)
+{
+    koro_sched_t *s;
+
+    if (m->koro_owner_ == self)
+        return KORO_EDEADLK;
+    /* koro__sched_of(), self known not NULL. */
+    s = (koro_sched_t *)self->koro_sched_;
+    if (!s || s->koro_cur_ != self)
+        return KORO_ENOSCHED;
+    /* No timer: woken by an unlock (0) or koro_cancel(). */
+    return wait_in(m->koro_waitq_, NULL, s, self, 0, 0) ? KORO_ECANCELED : 0;
+}
+
+/* koro_mutex_lock() by the thread's own context, by a cancelled
+ * coroutine, or of an invalid m. */
+static KORO_NOINLINE int
+mutex_lock_slow(koro_mutex_t *m, koro_t *self)
+{
+    if (!mutex_ok(m))
+        return KORO_EINVAL;
+    if (self)
+        return KORO_ECANCELED;
+    if (!m->koro_owner_) {
+        m->koro_owner_ = &koro__tls.root;
+        return 0;
+    }
+    /* Outside any coroutine: cannot wait. */
+    return m->koro_owner_ == &koro__tls.root ? KORO_EDEADLK : KORO_ENOSCHED;
+}
+
+/* The fast path takes a free m for a running coroutine that is not
+ * cancelled, with no call: one load each of the TLS, m's magic, self's
+ * flags and m's owner. */
 KORO_API int
 koro_mutex_lock(koro_mutex_t *m)
 {
-    koro_t *self;
-    koro_sched_t *s;
+    koro_t *self = koro__self();
 
-    if (!mutex_ok(m))
-        return KORO_EINVAL;
-    self = koro__self();
-    if (KORO_UNLIKELY(koro__canceled(self)))
-        return KORO_ECANCELED;
-    if (!m->koro_owner_) {
-        m->koro_owner_ = holder(self);
-        return 0;
-    }
-    if (m->koro_owner_ == holder(self))
-        return KORO_EDEADLK;
-    if (!(s = koro__sched_of(self)))
-        return KORO_ENOSCHED;
-    return mutex_wait(m, s, self);
+    if (KORO_UNLIKELY(!mutex_ok(m) || !self ||
+                      (self->koro_flags_ & KORO_SF_CANCELED)))
+        return mutex_lock_slow(m, self);
+    if (KORO_UNLIKELY(m->koro_owner_ != NULL))
+        return mutex_lock_held(m, self);
+    m->koro_owner_ = self;
+    return 0;
 }
 
 /* Hand m to its first waiter: no barging, a later locker finds it held
@@ -198,13 +228,27 @@ mutex_release(koro_mutex_t *m)
         m->koro_owner_ = NULL;
 }
 
-KORO_API int
-koro_mutex_unlock(koro_mutex_t *m)
+/* koro_mutex_unlock() where m is invalid or not held by a running
+ * coroutine self: held by the thread's own context, or not the caller's. */
+static KORO_NOINLINE int
+mutex_unlock_slow(koro_mutex_t *m, koro_t *self)
 {
     if (!mutex_ok(m))
         return KORO_EINVAL;
-    if (!m->koro_owner_ || m->koro_owner_ != holder(koro__self()))
+    if (self || !m->koro_owner_ || m->koro_owner_ != &koro__tls.root)
         return KORO_EPERM;
+    mutex_release(m);
+    return 0;
+}
+
+KORO_API int
+koro_mutex_unlock(koro_mutex_t *m)
+{
+    koro_t *self = koro__self();
+
+    /* A coroutine's holder is itself, never NULL. */
+    if (KORO_UNLIKELY(!mutex_ok(m) || m->koro_owner_ != self || !self))
+        return mutex_unlock_slow(m, self);
     if (KORO_UNLIKELY(m->koro_waitq_[0] != NULL))
         return mutex_handoff(m);
     m->koro_owner_ = NULL;

@@ -142,6 +142,76 @@ START_TEST(mutex_fifo_no_barging)
 }
 END_TEST
 
+/* Each unlock finds the others queued and hands the mutex to the first;
+ * the unlocker's lock at once queues it behind them, and the processor
+ * goes straight to the new owner. */
+static void
+body_direct(void *arg)
+{
+    int r;
+
+    ck_assert_int_eq(koro_mutex_lock(&ym), 0);
+    if (arg == &ids[0])
+        ck_assert_int_eq(koro_yield(), 0); /* the others queue */
+    for (r = 0; r < 5; r++) {
+        mark(*(const char *)arg);
+        ck_assert_int_eq(koro_mutex_unlock(&ym), 0);
+        ck_assert_int_eq(koro_mutex_unlock(&ym), KORO_EPERM);
+        ck_assert_int_eq(koro_mutex_lock(&ym), 0);
+        ck_assert_int_eq(koro_mutex_trylock(&ym), KORO_EAGAIN);
+    }
+    ck_assert_int_eq(koro_mutex_unlock(&ym), 0);
+}
+
+START_TEST(mutex_handoff_direct)
+{
+    int i, rc;
+
+    reset();
+    for (i = 0; i < 4; i++)
+        ck_assert_int_eq(
+            koro_init(&yk[i], body_direct, (void *)&ids[i], SSTK(i), SSTACK),
+            0);
+    /* Switches to and from a coroutine that shares its floating-point
+     * state, and one with a wider checked zone, take other paths. */
+    rc = koro_share_fpenv(&yk[1]);
+    ck_assert(rc == 0 || rc == KORO_ENOSYS);
+    ck_assert_int_eq(koro_set_canary_size(&yk[2], 256), 0);
+    for (i = 0; i < 4; i++)
+        ck_assert_int_eq(koro_sched_spawn(&ys, &yk[i]), 0);
+    ck_assert_int_eq(koro_sched_run(&ys), 0);
+    ck_assert_str_eq(trace, "abcdabcdabcdabcdabcd");
+    ck_assert_int_eq(koro_mutex_trylock(&ym), 0);
+    ck_assert_int_eq(koro_mutex_unlock(&ym), 0);
+}
+END_TEST
+
+/* A cancelled coroutine's lock fails at once, free mutex or its own;
+ * trylock and unlock keep working. */
+static void
+body_lock_cancelled(void *arg)
+{
+    (void)arg;
+    ck_assert_int_eq(koro_cancel(koro_self()), 0);
+    ck_assert_int_eq(koro_mutex_lock(&ym), KORO_ECANCELED);
+    ck_assert_int_eq(koro_mutex_unlock(&ym), KORO_EPERM);
+    ck_assert_int_eq(koro_mutex_trylock(&ym), 0);
+    ck_assert_int_eq(koro_mutex_lock(&ym), KORO_ECANCELED);
+    ck_assert_int_eq(koro_mutex_unlock(&ym), 0);
+    mark('c');
+}
+
+START_TEST(mutex_lock_cancelled)
+{
+    reset();
+    spawn(0, body_lock_cancelled, NULL);
+    ck_assert_int_eq(koro_sched_run(&ys), 0);
+    ck_assert_str_eq(trace, "c");
+    ck_assert_int_eq(koro_mutex_lock(&ym), 0);
+    ck_assert_int_eq(koro_mutex_unlock(&ym), 0);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Condition variable. */
 
@@ -862,6 +932,8 @@ t_sync(Suite *s)
     T_ADD(s, mutex_misuse, NULL);
     T_ADD(s, mutex_owner_checked, NULL);
     T_ADD(s, mutex_fifo_no_barging, NULL);
+    T_ADD(s, mutex_handoff_direct, NULL);
+    T_ADD(s, mutex_lock_cancelled, NULL);
     T_ADD(s, cond_signal_one_by_one, NULL);
     T_ADD(s, cond_broadcast_many, NULL);
     T_ADD(s, cond_timeout_relocks, NULL);
