@@ -8,7 +8,7 @@
  * traces.  Environment:
  *   KORO_MODEL_SEEDS=N   number of programs (default 5000; 1000 under the
  *                        threads backend, which has one OS thread per
- *                        coroutine)
+ *                        coroutine, and under ThreadSanitizer)
  *   KORO_MODEL_SEED=S    the first seed (default 1); with SEEDS=1 the
  *                        program and its trace are printed
  * select's random choice among ready cases is checked separately, for
@@ -72,6 +72,10 @@ START_TEST(model_random_programs)
         n = env_long("KORO_MODEL_SEEDS", 1000);
         lim.maxco = 3;
         lim.maxh = 1;
+    } else if (t_sanitized() && !strcmp(t_sanitized(), "ThreadSanitizer")) {
+        /* TSan makes and frees a fiber per coroutine, mostly in the
+         * kernel: fewer programs, to stay well within the timeout. */
+        n = env_long("KORO_MODEL_SEEDS", 1000);
     }
     ck_assert_int_eq(m_setup(), 0);
     for (i = 0; i < n; i++) {
