@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#if defined(HAVE_UNISTD_H) && !defined(_WIN32)
+#if defined(HAVE_UNISTD_H) && !defined(_WIN32) && !defined(__EMSCRIPTEN__)
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
