@@ -21,10 +21,12 @@ if ! command -v "$readelf" >/dev/null 2>&1; then
     exit 77
 fi
 out=$("$readelf" --dyn-syms -W "$lib") || { echo "FAIL: $readelf failed"; exit 1; }
-# Columns: Num Value Size Type Bind Vis Ndx Name; the defined, non-local
+# Columns: Num Value Size Type Bind Vis Ndx Name, after dropping the
+# "[<localentry>: 8]" that ppc64le has after Vis.  The defined, non-local
 # ones are those whose section index is not UND.
 defs=$(printf '%s\n' "$out" |
-       awk '$1 ~ /^[0-9]+:$/ && $7 != "UND" && $5 != "LOCAL" { print $4, $7, $8 }')
+       awk '{ sub(/ \[<[^]]*\]/, "") }
+            $1 ~ /^[0-9]+:$/ && $7 != "UND" && $5 != "LOCAL" { print $4, $7, $8 }')
 if test -z "$defs"; then
     echo "FAIL: $readelf lists no defined dynamic symbol in $lib"; exit 1
 fi

@@ -20,6 +20,14 @@ if ! command -v python3 >/dev/null 2>&1; then
     echo "SKIP: python3 not found"
     exit 77
 fi
+# The ELF class and machine of the library and of the interpreter (an
+# i386 build on an x86_64 host has a 64-bit python3).
+elf_id() { od -An -tx1 -j4 -N1 "$1" && od -An -tx1 -j18 -N2 "$1"; }
+py=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
+if test "$(elf_id "$lib" | tr -d ' \n')" != "$(elf_id "$py" | tr -d ' \n')"; then
+    echo "SKIP: $py is not built for the ABI of $lib"
+    exit 77
+fi
 exec python3 - "$lib" <<'PY'
 import ctypes, sys, threading
 stop = threading.Event()

@@ -44,8 +44,9 @@ body_smash(void *arg)
 {
     void *lo, *hi;
 
+    /* The canary lies just below the lowest usable byte. */
     koro_stack_bounds((koro_t *)arg, &lo, &hi);
-    memset(lo, 0, 4);
+    memset((unsigned char *)lo - 4, 0, 4);
     koro_yield();
 }
 

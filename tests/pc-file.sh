@@ -4,7 +4,12 @@
 # must not be declared dllimport there), never from plain --cflags.
 #
 # Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING.
-pc=${PKG_CONFIG:-pkg-config}
+# PKG_CONFIG may carry --static itself (the cross builds' Check is a
+# static library): this test adds it only where it asks for it.
+pc=
+for w in ${PKG_CONFIG:-pkg-config}; do
+    [ "$w" = --static ] || pc="$pc${pc:+ }$w"
+done
 if ! command -v "${pc%% *}" >/dev/null 2>&1; then
     echo "SKIP: no pkg-config"
     exit 77

@@ -17,6 +17,7 @@
 #if !defined(_WIN32) && !defined(__EMSCRIPTEN__)
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -484,9 +485,67 @@ IO_CASE(io_hangup)
     sinit();
     spawn(0, hup_reader, NULL);
     spawn(1, hup_closer, NULL);
-    spawn(2, refused, NULL);
     ck_assert_int_eq(koro_sched_run(&sched), 0);
     close(sp[0]);
+}
+
+IO_CASE(io_refused)
+{
+    sinit();
+    spawn(0, refused, NULL);
+    ck_assert_int_eq(koro_sched_run(&sched), 0);
+}
+
+/* Why io_refused cannot run, or NULL: a refused non-blocking connect()
+ * must report ECONNREFUSED through getsockopt(SO_ERROR), which qemu-user
+ * passes on untranslated where the guest numbers errno differently (the
+ * host's 111 on mips64el, whose ECONNREFUSED is 146). */
+static const char *
+refused_skip(void)
+{
+    static char why[160];
+    struct sockaddr_in a;
+    struct pollfd p;
+    socklen_t len = sizeof a;
+    int l = socket(AF_INET, SOCK_STREAM, 0), c, err = 0;
+
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (l < 0)
+        return "no TCP socket here";
+    if (bind(l, (struct sockaddr *)&a, sizeof a) != 0 ||
+        getsockname(l, (struct sockaddr *)&a, &len) != 0) {
+        close(l);
+        return "no loopback TCP socket here";
+    }
+    close(l);
+    c = socket(AF_INET, SOCK_STREAM, 0);
+    if (c < 0)
+        return "no TCP socket here";
+    fcntl(c, F_SETFL, fcntl(c, F_GETFL) | O_NONBLOCK);
+    if (connect(c, (struct sockaddr *)&a, sizeof a) == 0) {
+        close(c);
+        return "a connect() to a closed loopback port succeeded";
+    }
+    if (errno == EINPROGRESS) {
+        p.fd = c;
+        p.events = POLLOUT;
+        len = sizeof err;
+        if (poll(&p, 1, -1) != 1 ||
+            getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+            err = -1;
+    } else {
+        err = errno;
+    }
+    close(c);
+    if (err == ECONNREFUSED)
+        return NULL;
+    snprintf(why, sizeof why,
+             "a refused connect() reports errno %d, not ECONNREFUSED (%d): "
+             "an emulator that does not translate SO_ERROR",
+             err, ECONNREFUSED);
+    return why;
 }
 
 /* A regular file is always ready (epoll refuses to watch one). */
@@ -1144,6 +1203,7 @@ t_io(Suite *s)
     IO_ADD(s, io_peers, NULL);
     IO_ADD(s, io_timeouts, NULL);
     IO_ADD(s, io_hangup, NULL);
+    IO_ADD(s, io_refused, refused_skip());
     IO_ADD(s, io_regular_file, NULL);
     IO_ADD(s, io_fini_blocked, NULL);
     IO_ADD(s, io_cancel_blocked, NULL);

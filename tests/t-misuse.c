@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#if defined(HAVE_UNISTD_H) && !defined(_WIN32)
+#if defined(HAVE_UNISTD_H) && !defined(_WIN32) && !defined(__EMSCRIPTEN__)
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -499,7 +499,6 @@ START_TEST(wide_zone_catches_sparse_frames)
     assert_overflow_report(child_sparse);
 }
 END_TEST
-#endif
 
 static const char *
 sparse_skip(void)
@@ -511,14 +510,17 @@ sparse_skip(void)
         return "the body does not run on the stack given to koro_init()";
     return T_NO_FORK;
 }
+#endif
 
 void
 t_misuse(Suite *s)
 {
+#ifdef T_HAVE_FORK
     size_t big = SPARSE_STACK + SPARSE_BELOW;
 
-    mstk = t_stacks(NM);
     sparse_block = t_stacks(big / t_stack_size() + 1);
+#endif
+    mstk = t_stacks(NM);
     T_ADD(s, init_of_running_and_ancestor_refused, NULL);
     T_ADD(s, scheduled_coroutines_refused, NULL);
     T_ADD(s, scheduled_coroutine_refuses_sibling, NULL);
