@@ -44,8 +44,10 @@ reader(void *arg)
     long got = 0, n;
 
     (void)arg;
-    /* Nothing was written yet. */
-    report("read, 2 ms timeout:", koro_read(sv[0], in, SIZE, 2 * MS),
+    /* Nothing was written yet.  A whole second, so that the reader is
+     * surely still waiting when the second reader asks, also on a slow
+     * machine or under Valgrind. */
+    report("read, 1 s timeout:", koro_read(sv[0], in, SIZE, 1000 * MS),
            KORO_ETIMEDOUT);
     koro_chan_send(&go, NULL); /* the writer may write */
     koro_chan_recv(&go, NULL); /* until it says "read" */
