@@ -72,23 +72,32 @@ zone_diff(const koro_t *k, size_t size)
     return d;
 }
 
+/* The plain canary of k is intact, or k has none (the test of
+ * canary_check() without its zone path). */
+static inline int
+canary_plain_ok(const koro_t *k)
+{
+    uintptr_t v, w[KORO_CANARY_SIZE / sizeof(uintptr_t)], d = 0;
+    unsigned i;
+
+    if (k->koro_flags_ & KORO_F_GUARDED)
+        return 1;
+    v = canary_value(k);
+    memcpy(w, k->koro_lo_, sizeof w);
+    for (i = 0; i < sizeof w / sizeof w[0]; i++)
+        d |= w[i] ^ v;
+    return d == 0;
+}
+
 /* All 16 bytes of the canary, or the zone.  Inline, and the only call is
  * the one that does not return: anything else would make every switch
  * keep a stack frame. */
 static inline void
 canary_check(const koro_t *k)
 {
-    uintptr_t v, w[KORO_CANARY_SIZE / sizeof(uintptr_t)], d = 0;
     uint32_t f;
-    unsigned i;
 
-    if (k->koro_flags_ & KORO_F_GUARDED)
-        return;
-    v = canary_value(k);
-    memcpy(w, k->koro_lo_, sizeof w);
-    for (i = 0; i < sizeof w / sizeof w[0]; i++)
-        d |= w[i] ^ v;
-    if (KORO_LIKELY(d == 0))
+    if (KORO_LIKELY(canary_plain_ok(k)))
         return;
     /* Read again, so that the test above stays one instruction.  The
      * zone's size in bytes is its field (16-byte units at bit 4). */
@@ -337,23 +346,6 @@ koro_yield(void)
         t->cur = NULL;
     }
     return KORO_SWITCH_YIELD(self, p);
-}
-
-/* The plain canary of k is intact, or k has none (the test of
- * canary_check() without its zone path). */
-static inline int
-canary_plain_ok(const koro_t *k)
-{
-    uintptr_t v, w[KORO_CANARY_SIZE / sizeof(uintptr_t)], d = 0;
-    unsigned i;
-
-    if (k->koro_flags_ & KORO_F_GUARDED)
-        return 1;
-    v = canary_value(k);
-    memcpy(w, k->koro_lo_, sizeof w);
-    for (i = 0; i < sizeof w / sizeof w[0]; i++)
-        d |= w[i] ^ v;
-    return d == 0;
 }
 
 /* koro__transfer()'s bookkeeping: self suspends in the scheduler's
