@@ -19,15 +19,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define STACK 32768
 #define MAXCLIENTS 256
 
 struct task {
     koro_t k;
     int fd, id;
-    unsigned char stack[STACK];
+    unsigned char *stack; /* stack_size bytes */
 };
 
+/* Every coroutine's stack: what the library needs, which depends on the
+ * backend (koro_stack_min(): tens of KiB where coroutines are OS
+ * threads), plus 32 KiB for our own calls. */
+static size_t stack_size;
 static koro_sched_t sched;
 static struct task server_task, handlers[MAXCLIENTS], clients[MAXCLIENTS];
 static struct sockaddr_in addr;
@@ -64,7 +67,7 @@ serve(void *arg)
         }
         handlers[i].fd = fd;
         koro_init(&handlers[i].k, handle, &handlers[i], handlers[i].stack,
-                  STACK);
+                  stack_size);
         koro_sched_spawn(&sched, &handlers[i].k);
     }
 }
@@ -99,6 +102,7 @@ int
 main(int argc, char **argv)
 {
     socklen_t len = sizeof addr;
+    unsigned char *stacks;
     int i, rc;
 
     if (argc > 1)
@@ -108,6 +112,15 @@ main(int argc, char **argv)
     if (nclients < 1 || nclients > MAXCLIENTS || nlines < 0) {
         fprintf(stderr, "usage: echo [CLIENTS (1-%d) [LINES]]\n", MAXCLIENTS);
         return 2;
+    }
+    stack_size = koro_stack_min() + 32768;
+    stacks = malloc((2 * (size_t)nclients + 1) * stack_size);
+    if (!stacks)
+        return 1;
+    server_task.stack = stacks;
+    for (i = 0; i < nclients; i++) {
+        handlers[i].stack = stacks + (1 + (size_t)i) * stack_size;
+        clients[i].stack = stacks + (1 + (size_t)(nclients + i)) * stack_size;
     }
     listener = socket(AF_INET, SOCK_STREAM, 0);
     memset(&addr, 0, sizeof addr);
@@ -121,11 +134,12 @@ main(int argc, char **argv)
     }
     fcntl(listener, F_SETFL, O_NONBLOCK);
     koro_sched_init(&sched);
-    koro_init(&server_task.k, serve, NULL, server_task.stack, STACK);
+    koro_init(&server_task.k, serve, NULL, server_task.stack, stack_size);
     koro_sched_spawn(&sched, &server_task.k);
     for (i = 0; i < nclients; i++) {
         clients[i].id = i;
-        koro_init(&clients[i].k, client, &clients[i], clients[i].stack, STACK);
+        koro_init(&clients[i].k, client, &clients[i], clients[i].stack,
+                  stack_size);
         koro_sched_spawn(&sched, &clients[i].k);
     }
     rc = koro_sched_run(&sched);

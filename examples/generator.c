@@ -14,7 +14,10 @@
 #include <string.h>
 
 #define N 20
-#define STACK 16384
+/* Stack bytes per coroutine on top of what the library needs, which
+ * depends on the backend (koro_stack_min(): tens of KiB where coroutines
+ * are OS threads). */
+#define STACK_EXTRA 16384
 
 /* Style 1: resume / yield. */
 static long current;
@@ -73,13 +76,16 @@ consume(void *arg)
 int
 main(void)
 {
-    static unsigned char s1[STACK], s2[STACK], s3[STACK];
+    size_t size = koro_stack_min() + STACK_EXTRA;
+    unsigned char *s1 = malloc(3 * size), *s2 = s1 + size, *s3 = s2 + size;
     koro_t g, p, c;
     koro_sched_t sched;
     long got1[N];
     int i, rc;
 
-    koro_init(&g, fib_yield, NULL, s1, STACK);
+    if (!s1)
+        exit(1);
+    koro_init(&g, fib_yield, NULL, s1, size);
     for (i = 0; i < N; i++) {
         koro_resume(&g);
         got1[i] = current;
@@ -89,8 +95,8 @@ main(void)
     koro_sched_init(&sched);
     koro_chan_init(&out, NULL, sizeof(long), 0);
     koro_chan_init(&quit, NULL, 0, 0);
-    koro_init(&p, fib_chan, NULL, s2, STACK);
-    koro_init(&c, consume, NULL, s3, STACK);
+    koro_init(&p, fib_chan, NULL, s2, size);
+    koro_init(&c, consume, NULL, s3, size);
     koro_sched_spawn(&sched, &p);
     koro_sched_spawn(&sched, &c);
     rc = koro_sched_run(&sched);

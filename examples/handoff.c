@@ -19,8 +19,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define STACK 32768
 #define MAXTHREADS 64
+/* Stack bytes per coroutine on top of what the library needs, which
+ * depends on the backend (koro_stack_min(): tens of KiB where coroutines
+ * are OS threads). */
+#define STACK_EXTRA 32768
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static long *queue;
@@ -30,7 +33,6 @@ static int nthreads = 4, per = 1000;
 
 static koro_sched_t sched;
 static koro_t consumer_k, ticker_k;
-static unsigned char consumer_stack[STACK], ticker_stack[STACK];
 static long sum, ticks;
 static size_t taken;
 
@@ -89,6 +91,8 @@ int
 main(int argc, char **argv)
 {
     pthread_t t[MAXTHREADS];
+    size_t size = koro_stack_min() + STACK_EXTRA;
+    unsigned char *stacks = malloc(2 * size);
     long i, total, want;
     int rc;
 
@@ -103,15 +107,15 @@ main(int argc, char **argv)
     }
     total = (long)nthreads * per;
     queue = malloc(sizeof *queue * (size_t)total);
-    if (!queue || pipe(wake) != 0) {
+    if (!queue || !stacks || pipe(wake) != 0) {
         perror("handoff");
         return 1;
     }
     fcntl(wake[0], F_SETFL, O_NONBLOCK);
     fcntl(wake[1], F_SETFL, O_NONBLOCK);
     koro_sched_init(&sched);
-    koro_init(&consumer_k, consume, NULL, consumer_stack, STACK);
-    koro_init(&ticker_k, tick, NULL, ticker_stack, STACK);
+    koro_init(&consumer_k, consume, NULL, stacks, size);
+    koro_init(&ticker_k, tick, NULL, stacks + size, size);
     koro_sched_spawn(&sched, &consumer_k);
     koro_sched_spawn(&sched, &ticker_k);
     for (i = 0; i < nthreads; i++)

@@ -18,7 +18,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define STACK 32768
 #define SLOTS 64
 
 static const char reply[] = "HTTP/1.0 200 OK\r\n"
@@ -30,9 +29,13 @@ static const char reply[] = "HTTP/1.0 200 OK\r\n"
 struct task {
     koro_t k;
     int fd;
-    unsigned char stack[STACK];
+    unsigned char *stack; /* stack_size bytes */
 };
 
+/* Every coroutine's stack: what the library needs, which depends on the
+ * backend (koro_stack_min(): tens of KiB where coroutines are OS
+ * threads), plus 32 KiB for our own calls. */
+static size_t stack_size;
 static koro_sched_t sched;
 static struct task acceptor, conns[SLOTS], clients[SLOTS];
 static struct sockaddr_in addr;
@@ -92,7 +95,7 @@ accept_loop(void *arg)
         if (koro_status(&t->k) == KORO_DEAD)
             koro_fini(&t->k);
         t->fd = fd;
-        koro_init(&t->k, conn, t, t->stack, STACK);
+        koro_init(&t->k, conn, t, t->stack, stack_size);
         koro_sched_spawn(&sched, &t->k);
     }
 }
@@ -128,6 +131,7 @@ int
 main(int argc, char **argv)
 {
     socklen_t len = sizeof addr;
+    unsigned char *stacks;
     int i, port = 0, n = 20, rc;
 
     if (argc == 3 && !strcmp(argv[1], "-p"))
@@ -137,6 +141,15 @@ main(int argc, char **argv)
     if (n < 0 || n > SLOTS || argc > 3) {
         fprintf(stderr, "usage: http-hello [-p PORT | N (0-%d)]\n", SLOTS);
         return 2;
+    }
+    stack_size = koro_stack_min() + 32768;
+    stacks = malloc((2 * SLOTS + 1) * stack_size);
+    if (!stacks)
+        return 1;
+    acceptor.stack = stacks;
+    for (i = 0; i < SLOTS; i++) {
+        conns[i].stack = stacks + (1 + (size_t)i) * stack_size;
+        clients[i].stack = stacks + (1 + (size_t)(SLOTS + i)) * stack_size;
     }
     listener = socket(AF_INET, SOCK_STREAM, 0);
     memset(&addr, 0, sizeof addr);
@@ -153,7 +166,7 @@ main(int argc, char **argv)
     }
     fcntl(listener, F_SETFL, O_NONBLOCK);
     koro_sched_init(&sched);
-    koro_init(&acceptor.k, accept_loop, NULL, acceptor.stack, STACK);
+    koro_init(&acceptor.k, accept_loop, NULL, acceptor.stack, stack_size);
     koro_sched_spawn(&sched, &acceptor.k);
     if (port) {
         printf("http-hello: serving http://127.0.0.1:%d/\n", port);
@@ -164,7 +177,7 @@ main(int argc, char **argv)
     if (n == 0)
         koro_fini(&acceptor.k);
     for (i = 0; i < n; i++) {
-        koro_init(&clients[i].k, fetch, NULL, clients[i].stack, STACK);
+        koro_init(&clients[i].k, fetch, NULL, clients[i].stack, stack_size);
         koro_sched_spawn(&sched, &clients[i].k);
     }
     /* The last client to finish stops the acceptor (see fetch). */

@@ -12,7 +12,10 @@
 #include <stdlib.h>
 
 #define NWORKERS 4
-#define STACK 16384
+/* Stack bytes per coroutine on top of what the library needs, which
+ * depends on the backend (koro_stack_min(): tens of KiB where coroutines
+ * are OS threads). */
+#define STACK_EXTRA 16384
 
 static koro_sched_t sched;
 static koro_chan_t jobs, results;
@@ -60,18 +63,22 @@ int
 main(int argc, char **argv)
 {
     static koro_t ks[NWORKERS + 2];
-    static unsigned char stacks[NWORKERS + 2][STACK];
+    size_t size = koro_stack_min() + STACK_EXTRA;
+    unsigned char *stacks = malloc((NWORKERS + 2) * size);
     long long sum = 0, want;
     int i, rc;
 
+    if (!stacks)
+        exit(1);
     n_items = argc > 1 ? atoll(argv[1]) : 10000;
     koro_sched_init(&sched);
     koro_chan_init(&jobs, jobs_buf, sizeof(long long), 8);
     koro_chan_init(&results, results_buf, sizeof(long long), 8);
-    koro_init(&ks[0], producer, NULL, stacks[0], STACK);
+    koro_init(&ks[0], producer, NULL, stacks, size);
     for (i = 1; i <= NWORKERS; i++)
-        koro_init(&ks[i], worker, NULL, stacks[i], STACK);
-    koro_init(&ks[NWORKERS + 1], consumer, &sum, stacks[NWORKERS + 1], STACK);
+        koro_init(&ks[i], worker, NULL, stacks + i * size, size);
+    koro_init(&ks[NWORKERS + 1], consumer, &sum, stacks + (NWORKERS + 1) * size,
+              size);
     for (i = 0; i < NWORKERS + 2; i++)
         koro_sched_spawn(&sched, &ks[i]);
     rc = koro_sched_run(&sched);

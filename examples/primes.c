@@ -17,13 +17,15 @@ struct filter {
     koro_chan_t out; /* rendezvous: no buffer */
     koro_chan_t *in;
     long prime;
-    unsigned char stack[16384];
 };
 
 static koro_sched_t sched;
 static koro_t gen_k;
-static unsigned char gen_stack[16384];
 static koro_chan_t numbers;
+/* Every coroutine's stack: what the library needs, which depends on the
+ * backend (koro_stack_min(): tens of KiB where coroutines are OS
+ * threads), plus 16 KiB for our own calls. */
+static size_t stack_size;
 
 static void
 generate(void *arg)
@@ -64,6 +66,7 @@ is_prime(long n)
 struct sieve {
     long n, *out;
     struct filter *f;
+    unsigned char *stacks; /* n filters, the generator, the driver */
 };
 
 static void
@@ -81,7 +84,7 @@ drive(void *arg)
         f->in = in;
         f->prime = sv->out[i];
         koro_chan_init(&f->out, NULL, sizeof(long), 0);
-        koro_init(&f->k, filter, f, f->stack, sizeof f->stack);
+        koro_init(&f->k, filter, f, sv->stacks + i * stack_size, stack_size);
         koro_sched_spawn(&sched, &f->k);
         in = &f->out;
     }
@@ -96,20 +99,24 @@ main(int argc, char **argv)
     long n = argc > 1 ? atol(argv[1]) : 100, i, p;
     struct sieve sv;
     koro_t drv;
-    static unsigned char drv_stack[16384];
+    unsigned char *gen_stack, *drv_stack;
     int rc;
 
     if (n < 1)
         n = 1;
+    stack_size = koro_stack_min() + 16384;
     sv.n = n;
     sv.out = calloc((size_t)n, sizeof *sv.out);
     sv.f = calloc((size_t)n, sizeof *sv.f);
-    if (!sv.out || !sv.f)
+    sv.stacks = malloc((size_t)(n + 2) * stack_size);
+    if (!sv.out || !sv.f || !sv.stacks)
         exit(1);
+    gen_stack = sv.stacks + n * stack_size;
+    drv_stack = gen_stack + stack_size;
     koro_sched_init(&sched);
     koro_chan_init(&numbers, NULL, sizeof(long), 0);
-    koro_init(&gen_k, generate, NULL, gen_stack, sizeof gen_stack);
-    koro_init(&drv, drive, &sv, drv_stack, sizeof drv_stack);
+    koro_init(&gen_k, generate, NULL, gen_stack, stack_size);
+    koro_init(&drv, drive, &sv, drv_stack, stack_size);
     koro_sched_spawn(&sched, &gen_k);
     koro_sched_spawn(&sched, &drv);
     rc = koro_sched_run(&sched);
@@ -128,6 +135,7 @@ main(int argc, char **argv)
         }
         printf("%ld%c", sv.out[i], i + 1 == n || i % 10 == 9 ? '\n' : ' ');
     }
+    free(sv.stacks);
     free(sv.f);
     free(sv.out);
     exit(0);

@@ -13,7 +13,10 @@
 
 #define NWORKERS 8
 #define NJOBS 40
-#define STACK_SIZE 32768
+/* Stack bytes per coroutine on top of what the library needs, which
+ * depends on the backend (koro_stack_min(): tens of KiB where coroutines
+ * are OS threads). */
+#define STACK_EXTRA 32768
 #define MS 1000000ull
 #define DEADLINE (300 * MS) /* far more than the quick jobs need */
 
@@ -23,7 +26,6 @@ struct worker {
     int busy;      /* the job it is working on, or -1 */
     int done;      /* jobs it finished */
     int cancelled; /* 1 if it was cancelled in a job */
-    unsigned char stack[STACK_SIZE];
 };
 
 static koro_sched_t sched;
@@ -32,7 +34,6 @@ static int jobs_buf[4];
 static koro_wg_t wg;
 static struct worker workers[NWORKERS];
 static koro_t boss_k;
-static unsigned char boss_stack[STACK_SIZE];
 
 /* Every 13th job hangs: it waits far longer than the deadline. */
 static int
@@ -88,11 +89,13 @@ boss(void *arg)
 int
 main(void)
 {
+    size_t size = koro_stack_min() + STACK_EXTRA;
+    unsigned char *stacks = malloc((NWORKERS + 1) * size);
     int i, done = 0, cancelled = 0, want = 0, rc;
 
     for (i = 0; i < NJOBS; i++)
         want += stuck(i);
-    if (koro_sched_init(&sched) || koro_wg_init(&wg) ||
+    if (!stacks || koro_sched_init(&sched) || koro_wg_init(&wg) ||
         koro_chan_init(&jobs, jobs_buf, sizeof jobs_buf[0], 4))
         return 1;
     for (i = 0; i < NWORKERS; i++) {
@@ -101,11 +104,11 @@ main(void)
         w->id = i;
         w->busy = -1;
         if (koro_wg_add(&wg, 1) ||
-            koro_init(&w->k, worker, w, w->stack, sizeof w->stack) ||
+            koro_init(&w->k, worker, w, stacks + i * size, size) ||
             koro_sched_spawn(&sched, &w->k))
             return 1;
     }
-    if (koro_init(&boss_k, boss, NULL, boss_stack, sizeof boss_stack) ||
+    if (koro_init(&boss_k, boss, NULL, stacks + NWORKERS * size, size) ||
         koro_sched_spawn(&sched, &boss_k))
         return 1;
     rc = koro_sched_run(&sched);

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define STACK 65536 /* bytes per coroutine stack */
+/* Bytes per coroutine stack on top of what the library needs, which
+ * depends on the backend (koro_stack_min(): tens of KiB where coroutines
+ * are OS threads). */
+#define STACK_EXTRA 16384
 #define MS 1000000u
 
 static koro_mutex_t m;
@@ -17,6 +20,8 @@ static int go; /* the condition: never set */
 static char order[8];
 static int norder, bad;
 static koro_t k[5]; /* boss, waiter, three lockers */
+static unsigned char *stacks; /* one for each */
+static size_t stack_size;
 
 static void
 report(const char *what, int rc, int want)
@@ -64,19 +69,18 @@ static void
 boss(void *arg)
 {
     static const char names[] = "abc";
-    static unsigned char stacks[4][STACK];
     koro_sched_t *s = koro_sched_self();
     int i;
 
     (void)arg;
     /* Count the work before starting it. */
     koro_wg_add(&waiters, 1);
-    bad += koro_init(&k[1], waiter, NULL, stacks[0], STACK) != 0;
+    bad += koro_init(&k[1], waiter, NULL, stacks + stack_size, stack_size) != 0;
     koro_sched_spawn(s, &k[1]);
     koro_wg_add(&lockers, 3);
     for (i = 0; i < 3; i++) {
-        bad += koro_init(&k[2 + i], locker, (void *)&names[i], stacks[1 + i],
-                         STACK) != 0;
+        bad += koro_init(&k[2 + i], locker, (void *)&names[i],
+                         stacks + (2 + i) * stack_size, stack_size) != 0;
         koro_sched_spawn(s, &k[2 + i]);
     }
     report("wait for the lockers:", koro_wg_wait(&lockers), 0);
@@ -101,15 +105,18 @@ boss(void *arg)
 int
 main(void)
 {
-    static unsigned char stack[STACK];
     koro_sched_t sched;
 
+    stack_size = koro_stack_min() + STACK_EXTRA;
+    stacks = malloc(5 * stack_size);
+    if (!stacks)
+        exit(1);
     koro_mutex_init(&m);
     koro_cond_init(&ready);
     koro_wg_init(&lockers);
     koro_wg_init(&waiters);
     koro_sched_init(&sched);
-    bad += koro_init(&k[0], boss, NULL, stack, STACK) != 0;
+    bad += koro_init(&k[0], boss, NULL, stacks, stack_size) != 0;
     koro_sched_spawn(&sched, &k[0]);
     report("koro_sched_run:", koro_sched_run(&sched), 0);
     exit(bad == 0 ? 0 : 1);

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define STACK 65536 /* bytes per coroutine stack */
+/* Bytes per coroutine stack on top of what the library needs, which
+ * depends on the backend (koro_stack_min(): tens of KiB where coroutines
+ * are OS threads). */
+#define STACK_EXTRA 16384
 #define MS 1000000u
 
 static int bad;
@@ -61,12 +64,15 @@ impatient(void *arg)
 int
 main(void)
 {
-    static unsigned char stacks[3][STACK];
+    size_t size = koro_stack_min() + STACK_EXTRA;
+    unsigned char *stacks = malloc(3 * size); /* one after the other */
     koro_chan_t box;
     int buf[3], v, sum = 0;
     koro_sched_t sched;
     koro_t k[3];
 
+    if (!stacks)
+        exit(1);
     /* A buffered channel of three ints, used from main(): the try forms
      * never block, so they work outside any coroutine. */
     koro_chan_init(&box, buf, sizeof(int), 3);
@@ -90,9 +96,9 @@ main(void)
     koro_sched_init(&sched);
     koro_chan_init(&meet, NULL, sizeof(int), 0);
     koro_chan_init(&quiet, NULL, sizeof(int), 0);
-    bad += koro_init(&k[0], producer, NULL, stacks[0], STACK) != 0;
-    bad += koro_init(&k[1], consumer, &sum, stacks[1], STACK) != 0;
-    bad += koro_init(&k[2], impatient, NULL, stacks[2], STACK) != 0;
+    bad += koro_init(&k[0], producer, NULL, stacks, size) != 0;
+    bad += koro_init(&k[1], consumer, &sum, stacks + size, size) != 0;
+    bad += koro_init(&k[2], impatient, NULL, stacks + 2 * size, size) != 0;
     koro_sched_spawn(&sched, &k[0]);
     koro_sched_spawn(&sched, &k[1]);
     koro_sched_spawn(&sched, &k[2]);

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STACK 65536 /* bytes per coroutine stack */
+/* Bytes per coroutine stack on top of what the library needs, which
+ * depends on the backend (koro_stack_min(): tens of KiB where coroutines
+ * are OS threads). */
+#define STACK_EXTRA 16384
 
 static int bad;
 
@@ -54,26 +57,29 @@ wait_forever(void *arg)
 int
 main(void)
 {
-    static unsigned char s1[STACK], s2[STACK];
+    size_t size = koro_stack_min() + STACK_EXTRA;
+    unsigned char *s1 = malloc(2 * size), *s2 = s1 + size;
     koro_t k;
     koro_sched_t sched;
     koro_chan_t c;
     size_t used;
     int err;
 
+    if (!s1)
+        exit(1);
     /* The core. */
-    EXPECT(koro_init(NULL, just_return, NULL, s1, STACK), KORO_EINVAL,
+    EXPECT(koro_init(NULL, just_return, NULL, s1, size), KORO_EINVAL,
            "a NULL coroutine");
     EXPECT(koro_init(&k, just_return, NULL, s1, 16), KORO_ESTACK,
            "a 16-byte stack");
-    bad += koro_init(&k, just_return, NULL, s1, STACK) != 0;
+    bad += koro_init(&k, just_return, NULL, s1, size) != 0;
     EXPECT(koro_stack_used(&k, &used), KORO_ENOSYS, "no watermark");
     koro_resume(&k);
     EXPECT(koro_resume(&k), KORO_EDEAD, "resume a dead coroutine");
     EXPECT(koro_watermark(&k), KORO_ESTARTED, "watermark too late");
     EXPECT(koro_yield(), KORO_ENOTCORO, "yield from main()");
-    bad += koro_init(&outer, outer_body, NULL, s1, STACK) != 0;
-    bad += koro_init(&inner, inner_body, NULL, s2, STACK) != 0;
+    bad += koro_init(&outer, outer_body, NULL, s1, size) != 0;
+    bad += koro_init(&inner, inner_body, NULL, s2, size) != 0;
     koro_resume(&outer);
 
     /* The scheduler and channels. */
@@ -83,7 +89,7 @@ main(void)
     EXPECT(koro_chan_recv_timeout(&c, NULL, 0), KORO_ETIMEDOUT,
            "timeout 0, nothing to receive");
     EXPECT(koro_chan_recv(&c, NULL), KORO_ENOSCHED, "block in main()");
-    bad += koro_init(&k, wait_forever, &c, s1, STACK) != 0;
+    bad += koro_init(&k, wait_forever, &c, s1, size) != 0;
     koro_sched_spawn(&sched, &k);
     EXPECT(koro_sched_spawn(&sched, &k), KORO_EBUSY, "spawn twice");
     EXPECT(koro_sched_run(&sched), KORO_EDEADLK, "nobody sends");

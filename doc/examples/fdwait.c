@@ -22,7 +22,10 @@ main(void)
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define STACK 65536 /* bytes per coroutine stack */
+/* Bytes per coroutine stack on top of what the library needs, which
+ * depends on the backend (koro_stack_min(): tens of KiB where coroutines
+ * are OS threads). */
+#define STACK_EXTRA 16384
 #define MS 1000000
 #define SIZE (4L << 20) /* more than a socket buffer holds */
 
@@ -91,12 +94,15 @@ writer(void *arg)
 int
 main(void)
 {
-    static unsigned char stacks[3][STACK];
+    size_t size = koro_stack_min() + STACK_EXTRA;
+    unsigned char *stacks = malloc(3 * size); /* one after the other */
     koro_sched_t sched;
     koro_t k[3];
     long i;
     int rc;
 
+    if (!stacks)
+        exit(1);
     rc = koro_fd_wait(0, KORO_FD_IN, 0);
     if (rc == KORO_ENOSYS) {
         printf("SKIP: koro_fd_wait: %s\n", koro_strerror(rc));
@@ -117,9 +123,9 @@ main(void)
            KORO_ETIMEDOUT);
     koro_sched_init(&sched);
     koro_chan_init(&go, NULL, 0, 0);
-    bad += koro_init(&k[0], reader, NULL, stacks[0], STACK) != 0;
-    bad += koro_init(&k[1], writer, NULL, stacks[1], STACK) != 0;
-    bad += koro_init(&k[2], snoop, NULL, stacks[2], STACK) != 0;
+    bad += koro_init(&k[0], reader, NULL, stacks, size) != 0;
+    bad += koro_init(&k[1], writer, NULL, stacks + size, size) != 0;
+    bad += koro_init(&k[2], snoop, NULL, stacks + 2 * size, size) != 0;
     for (i = 0; i < 3; i++)
         koro_sched_spawn(&sched, &k[i]);
     report("koro_sched_run:", koro_sched_run(&sched), 0);

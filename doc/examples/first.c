@@ -24,11 +24,16 @@ count(void *arg)
 int
 main(void)
 {
-    static unsigned char stack[65536]; /* the coroutine runs on this */
-    koro_t k;                          /* and is described by this */
+    /* The stack the coroutine runs on: what the library needs, which
+     * depends on the backend, and 16 KiB for count() and what it calls. */
+    size_t size = koro_stack_min() + 16384;
+    unsigned char *stack = malloc(size);
+    koro_t k; /* describes the coroutine */
     int value = 0, sum = 0, rc;
 
-    rc = koro_init(&k, count, &value, stack, sizeof stack);
+    if (!stack)
+        exit(1);
+    rc = koro_init(&k, count, &value, stack, size);
     if (rc != 0) {
         fprintf(stderr, "koro_init: %s\n", koro_strerror(rc));
         exit(1);

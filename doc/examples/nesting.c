@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define STACK 65536 /* bytes per coroutine stack */
+/* Bytes per coroutine stack on top of what the library needs, which
+ * depends on the backend (koro_stack_min(): tens of KiB where coroutines
+ * are OS threads). */
+#define STACK_EXTRA 16384
 
 /* A generator: the coroutine and the place where it leaves its value. */
 struct gen {
@@ -62,12 +65,13 @@ squares(void *arg)
 int
 main(void)
 {
-    static unsigned char num_stack[STACK], sq_stack[STACK];
+    size_t size = koro_stack_min() + STACK_EXTRA;
+    unsigned char *stacks = malloc(2 * size);
     long want[5] = {1, 4, 9, 16, 25}, v;
     int i;
 
-    if (koro_init(&num.k, numbers, &num, num_stack, STACK) != 0 ||
-        koro_init(&sq.k, squares, &sq, sq_stack, STACK) != 0)
+    if (!stacks || koro_init(&num.k, numbers, &num, stacks, size) != 0 ||
+        koro_init(&sq.k, squares, &sq, stacks + size, size) != 0)
         exit(1);
     for (i = 0; i < 5; i++) {
         v = next(&sq);

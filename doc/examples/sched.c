@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STACK 65536 /* bytes per coroutine stack */
+/* Bytes per coroutine stack on top of what the library needs, which
+ * depends on the backend (koro_stack_min(): tens of KiB where coroutines
+ * are OS threads). */
+#define STACK_EXTRA 16384
 #define MS 1000000u /* nanoseconds per millisecond */
 
 static koro_sched_t sched;
@@ -55,17 +58,21 @@ waiter(void *arg)
 int
 main(void)
 {
-    static unsigned char stacks[3][STACK];
+    size_t size = koro_stack_min() + STACK_EXTRA;
+    unsigned char *stacks = malloc(3 * size); /* one after the other */
     static const char *const names[3] = {"a", "b", "c"};
     static const char *const naps[3] = {"30", "10", "20"};
     koro_t k[3];
     int i, rc, bad = 0;
 
+    if (!stacks)
+        exit(1);
     koro_sched_init(&sched);
 
     /* 1. Round robin: a, b and c each run until they yield. */
     for (i = 0; i < 3; i++) {
-        bad += koro_init(&k[i], turns, (void *)names[i], stacks[i], STACK) != 0;
+        bad += koro_init(&k[i], turns, (void *)names[i], stacks + i * size,
+                         size) != 0;
         koro_sched_spawn(&sched, &k[i]);
     }
     rc = koro_sched_run(&sched); /* returns when all three have finished */
@@ -75,8 +82,8 @@ main(void)
     /* 2. Sleepers wake in the order of their deadlines. */
     order[0] = '\0';
     for (i = 0; i < 3; i++) {
-        bad +=
-            koro_init(&k[i], sleeper, (void *)naps[i], stacks[i], STACK) != 0;
+        bad += koro_init(&k[i], sleeper, (void *)naps[i], stacks + i * size,
+                         size) != 0;
         koro_sched_spawn(&sched, &k[i]);
     }
     rc = koro_sched_run(&sched);
@@ -92,7 +99,7 @@ main(void)
      * leaves it blocked; closing the channel wakes it. */
     order[0] = '\0';
     koro_chan_init(&never, NULL, 0, 0);
-    bad += koro_init(&k[0], waiter, NULL, stacks[0], STACK) != 0;
+    bad += koro_init(&k[0], waiter, NULL, stacks, size) != 0;
     koro_sched_spawn(&sched, &k[0]);
     rc = koro_sched_run(&sched);
     printf("first run:  %s\n", koro_strerror(rc));

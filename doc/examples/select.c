@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define STACK 65536 /* bytes per coroutine stack */
+/* Bytes per coroutine stack on top of what the library needs, which
+ * depends on the backend (koro_stack_min(): tens of KiB where coroutines
+ * are OS threads). */
+#define STACK_EXTRA 16384
 #define MS 1000000u
 
 static koro_chan_t ticks, results;
@@ -79,12 +82,15 @@ collector(void *arg)
 int
 main(void)
 {
-    static unsigned char stacks[3][STACK];
+    size_t size = koro_stack_min() + STACK_EXTRA;
+    unsigned char *stacks = malloc(3 * size); /* one after the other */
     koro_sched_t sched;
     koro_t k[3];
     int buf[4], rc;
     struct koro_sel poll = {.chan = &results, .op = KORO_SEL_RECV};
 
+    if (!stacks)
+        exit(1);
     koro_sched_init(&sched);
     koro_chan_init(&ticks, NULL, sizeof(int), 0);
     koro_chan_init(&results, buf, sizeof(int), 4);
@@ -93,9 +99,9 @@ main(void)
     printf("poll from main(): %s\n", koro_strerror(rc));
     bad += rc != KORO_EAGAIN;
 
-    bad += koro_init(&k[0], ticker, NULL, stacks[0], STACK) != 0;
-    bad += koro_init(&k[1], worker, NULL, stacks[1], STACK) != 0;
-    bad += koro_init(&k[2], collector, NULL, stacks[2], STACK) != 0;
+    bad += koro_init(&k[0], ticker, NULL, stacks, size) != 0;
+    bad += koro_init(&k[1], worker, NULL, stacks + size, size) != 0;
+    bad += koro_init(&k[2], collector, NULL, stacks + 2 * size, size) != 0;
     for (rc = 0; rc < 3; rc++)
         koro_sched_spawn(&sched, &k[rc]);
     rc = koro_sched_run(&sched);

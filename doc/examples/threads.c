@@ -12,7 +12,10 @@
 
 #define NTHREADS 4
 #define N 1000
-#define STACK 65536 /* bytes per coroutine stack */
+/* Bytes per coroutine stack on top of what the library needs, which
+ * depends on the backend (koro_stack_min(): tens of KiB where coroutines
+ * are OS threads). */
+#define STACK_EXTRA 16384
 
 /* Everything one thread's coroutines use: nothing here is shared with
  * another thread. */
@@ -23,7 +26,6 @@ struct share {
     koro_chan_t chan;
     long buf[8];
     koro_t prod, cons;
-    unsigned char prod_stack[STACK], cons_stack[STACK];
 };
 
 /* Shared between the threads, so protected by an OS lock. */
@@ -60,18 +62,22 @@ static void *
 thread_main(void *arg)
 {
     struct share *s = arg;
+    size_t size = koro_stack_min() + STACK_EXTRA;
+    unsigned char *stacks = malloc(2 * size);
 
     koro_sched_init(&s->sched);
     koro_chan_init(&s->chan, s->buf, sizeof(long), 8);
-    if (koro_init(&s->prod, producer, s, s->prod_stack, STACK) != 0 ||
-        koro_init(&s->cons, consumer, s, s->cons_stack, STACK) != 0) {
+    if (!stacks || koro_init(&s->prod, producer, s, stacks, size) != 0 ||
+        koro_init(&s->cons, consumer, s, stacks + size, size) != 0) {
         s->sum = -1;
+        free(stacks);
         return NULL;
     }
     koro_sched_spawn(&s->sched, &s->prod);
     koro_sched_spawn(&s->sched, &s->cons);
     if (koro_sched_run(&s->sched) != 0)
         s->sum = -1;
+    free(stacks); /* both coroutines have finished */
     return NULL;
 }
 
