@@ -2,7 +2,7 @@
 /* syncbench.c - the mutex and the wait group against the raw resume +
  * yield round trip, all measured in the same run (`make bench-sync`).
  *
- *   syncbench [iterations [raw|lock|handoff|wg]]
+ *   syncbench [iterations [raw|calls|self|lock|handoff|wg]]
  *
  * With a mode, runs that one measurement once (for valgrind --tool=
  * callgrind: the difference in instructions between two iteration
@@ -10,6 +10,10 @@
  *
  * uncontended: koro_mutex_lock + koro_mutex_unlock in a scheduled
  *   coroutine that nobody contends with;
+ * call floor: the same loop calling two library functions that do
+ *   nothing (koro_backend), and two that only read the running
+ *   coroutine (koro_self): what any lock + unlock pair made of two
+ *   calls into the shared library costs at least;
  * hand-off: two coroutines that each unlock and lock again, each time
  *   finding the other queued: per hand-off of the mutex from one to the
  *   other (one switch, straight from the blocking locker to the new
@@ -113,6 +117,31 @@ body_uncontended(void *arg)
     }
 }
 
+/* The loop of body_uncontended, with calls that do no work. */
+static void
+body_calls(void *arg)
+{
+    long i;
+
+    (void)arg;
+    for (i = 0; i < niter; i++) {
+        koro_backend();
+        koro_backend();
+    }
+}
+
+static void
+body_self(void *arg)
+{
+    long i;
+
+    (void)arg;
+    for (i = 0; i < niter; i++) {
+        koro_self();
+        koro_self();
+    }
+}
+
 static void
 body_handoff(void *arg)
 {
@@ -158,6 +187,18 @@ uncontended(long n)
 }
 
 static double
+calls(long n)
+{
+    return sched_run(n, body_calls, NULL);
+}
+
+static double
+selfcalls(long n)
+{
+    return sched_run(n, body_self, NULL);
+}
+
+static double
 handoff(long n)
 {
     /* 2n hand-offs, n by each. */
@@ -181,7 +222,7 @@ int
 main(int argc, char **argv)
 {
     long n = argc > 1 ? atol(argv[1]) : 2000000;
-    double rt = 1e30, un = 1e30, ho = 1e30, wg = 1e30;
+    double rt = 1e30, fl = 1e30, fs = 1e30, un = 1e30, ho = 1e30, wg = 1e30;
     int round;
 
     if (n <= 0)
@@ -190,10 +231,9 @@ main(int argc, char **argv)
         static const struct {
             const char *name;
             double (*fn)(long);
-        } modes[] = {{"raw", raw_roundtrip},
-                     {"lock", uncontended},
-                     {"handoff", handoff},
-                     {"wg", wg_round}};
+        } modes[] = {{"raw", raw_roundtrip}, {"calls", calls},
+                     {"self", selfcalls},    {"lock", uncontended},
+                     {"handoff", handoff},   {"wg", wg_round}};
         size_t i;
 
         for (i = 0; i < sizeof modes / sizeof modes[0]; i++)
@@ -206,6 +246,8 @@ main(int argc, char **argv)
     }
     for (round = 0; round < 5; round++) {
         keep_best(&rt, raw_roundtrip(n));
+        keep_best(&fl, calls(n));
+        keep_best(&fs, selfcalls(n));
         keep_best(&un, uncontended(n));
         keep_best(&ho, handoff(n));
         keep_best(&wg, wg_round(n));
@@ -213,6 +255,10 @@ main(int argc, char **argv)
     printf("backend: %s, %ld iterations, best of 5 interleaved rounds\n",
            koro_backend(), n);
     printf("  raw resume+yield round trip  %8.2f ns\n", rt);
+    printf("  two empty library calls      %8.2f ns  %5.2fx round trip\n", fl,
+           fl / rt);
+    printf("  two koro_self() calls        %8.2f ns  %5.2fx round trip\n", fs,
+           fs / rt);
     printf("  uncontended lock+unlock      %8.2f ns  %5.2fx round trip\n", un,
            un / rt);
     printf("  contended hand-off           %8.2f ns  %5.2fx round trip\n", ho,
