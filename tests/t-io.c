@@ -1320,8 +1320,9 @@ IO_CASE(io_read_wait_first_busy)
     close(pp[1]);
 }
 
-/* A ping-pong: after each side's first read, no read finds nothing (each
- * waits first, and is woken only with data there). */
+/* A ping-pong: after each side's first read, few reads find nothing (each
+ * waits first and is woken only with data there, but for the one read in
+ * about 16 made first anyway); 199 of 200 when every read comes first. */
 static void
 wf_ping(void *arg)
 {
@@ -1362,7 +1363,7 @@ IO_CASE(io_read_wait_first_pingpong)
     ck_assert_int_eq(koro_sched_run(&sched), 0);
 #ifdef T_COUNT_READS
     count_reads = 0;
-    ck_assert_int_le(nagain, 2);
+    ck_assert_int_lt(nagain, 50);
 #endif
     ck_assert_int_eq(bad, 0);
     close(sp[0]);
