@@ -23,6 +23,7 @@
 #define KORO_SF_CANCELED 0x00100000u /* koro_cancel(): blocking calls fail */
 #define KORO_SF_NOCANCEL 0x00200000u /* its wait is not woken by a cancel */
 #define KORO_SF_FDWAIT 0x00800000u   /* its koro__waiter is an fd wait (io.c) */
+#define KORO_SF_RDWAIT 0x01000000u   /* its last koro_read would block (io.c) */
 
 #define KORO_SCHED_MAGIC 0x4b534348u /* "KSCH" */
 #define KORO_CHAN_MAGIC 0x4b43484eu  /* "KCHN" */
