@@ -5,11 +5,11 @@
  *
  * Each context (every coroutine, and the root context of each OS thread
  * that resumes coroutines) owns one wake-up object: a futex word on Linux,
- * a POSIX semaphore elsewhere.  A switch posts the target's object and
- * sleeps on its own.  A coroutine's object and the rest of its state
- * (struct kt_co) are carved from the top of its stack, so koro_t keeps its
- * size; the root context's object is thread-local and koro_ctx_ of the
- * root points to it.
+ * a mutex and condition variable on macOS, a POSIX semaphore elsewhere.
+ * A switch posts the target's object and sleeps on its own.  A
+ * coroutine's object and the rest of its state (struct kt_co) are carved
+ * from the top of its stack, so koro_t keeps its size; the root context's
+ * object is thread-local and koro_ctx_ of the root points to it.
  *
  * Lifetimes, which are the hard part:
  *  - The thread is created at the first switch into the coroutine, with
@@ -86,18 +86,25 @@
 #include <valgrind/memcheck.h>
 #endif
 
-/* KORO_THREADS_SEM forces the semaphore hand-off on Linux too, so that
- * the code path of the other systems can be tested here. */
-#if defined(__linux__) && !defined(KORO_THREADS_SEM)
+/* KORO_THREADS_SEM and KORO_THREADS_CONDVAR force the semaphore or the
+ * condition variable hand-off on Linux too, so that the code paths of the
+ * other systems can be tested here.  macOS declares sem_init() but it
+ * fails there (ENOSYS). */
+#if defined(__linux__) && !defined(KORO_THREADS_SEM) &&                        \
+    !defined(KORO_THREADS_CONDVAR)
 #define KT_FUTEX 1
 #include <linux/futex.h>
 #include <sys/syscall.h>
+#elif defined(__APPLE__) || defined(KORO_THREADS_CONDVAR)
+#define KT_CONDVAR 1
 #else
 #include <semaphore.h>
 #endif
 
-#ifdef KT_FUTEX
+#if defined(KT_FUTEX)
 const char koro__bk_name[] = "threads futex";
+#elif defined(KT_CONDVAR)
+const char koro__bk_name[] = "threads condvar";
 #else
 const char koro__bk_name[] = "threads semaphore";
 #endif
@@ -125,8 +132,14 @@ enum { KT_RUN, KT_CANCEL };
 struct kt_co;
 
 struct kt_wake {
-#ifdef KT_FUTEX
+#if defined(KT_FUTEX)
     uint32_t v; /* KT_IDLE, KT_POSTED or KT_SLEEPING */
+#elif defined(KT_CONDVAR)
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int posted; /* a post not yet taken */
+    int ready;  /* mu and cv were initialised */
+    int asleep; /* the owner is blocked in pthread_cond_wait() (under mu) */
 #else
     sem_t sem;
     int ready;  /* sem_init() was done */
@@ -289,6 +302,12 @@ kt_wake_destroy(struct kt_wake *w)
     (void)w;
 }
 
+static void
+kt_wake_forget(struct kt_wake *w)
+{
+    (void)w;
+}
+
 /* One waiter and at most one pending post per object (strict hand-off),
  * so three states suffice and the futex call is made only when the waiter
  * really sleeps: a post is one atomic exchange (it releases what the
@@ -336,6 +355,96 @@ got:
     __atomic_store_n(&w->v, KT_IDLE, __ATOMIC_RELAXED);
 }
 
+#elif defined(KT_CONDVAR)
+
+/* A root context's object is set up again for each new root of its
+ * thread: then only reset, as initialising a mutex twice is undefined. */
+static int
+kt_wake_init(struct kt_wake *w)
+{
+    if (w->ready) {
+        w->posted = w->asleep = 0;
+        return 0;
+    }
+    if (pthread_mutex_init(&w->mu, NULL) != 0)
+        return KORO_ESYS;
+    if (pthread_cond_init(&w->cv, NULL) != 0) {
+        pthread_mutex_destroy(&w->mu);
+        return KORO_ESYS;
+    }
+    w->posted = w->asleep = 0;
+    w->ready = 1;
+    return 0;
+}
+
+static void
+kt_wake_destroy(struct kt_wake *w)
+{
+    if (w->ready) {
+        pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->mu);
+    }
+    w->ready = 0;
+}
+
+/* In a child of fork(), an object whose owner's thread stayed in the
+ * parent: the condition variable may count that thread as a waiter, and
+ * pthread_cond_destroy() would wait for it for ever. */
+static void
+kt_wake_forget(struct kt_wake *w)
+{
+    w->ready = 0;
+}
+
+/* `posted` is stored with release under mu, so a waiter that spins sees
+ * what the poster wrote before (cmd, join); the signal only if the waiter
+ * sleeps, which it says under mu. */
+static int
+kt_post(struct kt_wake *w)
+{
+    int asleep;
+
+    pthread_mutex_lock(&w->mu);
+    __atomic_store_n(&w->posted, 1, __ATOMIC_RELEASE);
+    asleep = w->asleep;
+    if (asleep)
+        pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return asleep;
+}
+
+/* One pending post at most (strict hand-off), taken only by the owner,
+ * always under mu: once the owner has it, the poster is out of
+ * pthread_mutex_unlock(), and the object may be destroyed. */
+static void
+kt_wait(struct kt_wake *w, int spin)
+{
+    unsigned n, budget = kt_spin_budget(w, spin);
+    int e = errno; /* EINTR and the like: not the coroutine's business */
+
+    for (n = 0; n < budget; n++) {
+        if (__atomic_load_n(&w->posted, __ATOMIC_ACQUIRE)) {
+            kt_spin_won(w, budget);
+            pthread_mutex_lock(&w->mu);
+            __atomic_store_n(&w->posted, 0, __ATOMIC_RELAXED);
+            pthread_mutex_unlock(&w->mu);
+            errno = e;
+            return;
+        }
+        kt_relax();
+    }
+    if (spin)
+        kt_spin_lost(w, budget);
+    pthread_mutex_lock(&w->mu);
+    w->asleep = 1;
+    while (!__atomic_load_n(&w->posted, __ATOMIC_ACQUIRE))
+        pthread_cond_wait(&w->cv, &w->mu);
+    w->asleep = 0;
+    __atomic_store_n(&w->posted, 0, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&w->mu);
+    errno = e;
+}
+
 #else /* POSIX semaphores */
 
 static int
@@ -353,6 +462,12 @@ kt_wake_destroy(struct kt_wake *w)
     if (w->ready)
         sem_destroy(&w->sem);
     w->ready = 0;
+}
+
+static void
+kt_wake_forget(struct kt_wake *w)
+{
+    kt_wake_destroy(w);
 }
 
 /* `asleep` only steers spinning, so a stale read is harmless. */
@@ -791,9 +906,11 @@ koro__bk_fini(koro_t *k)
 {
     struct kt_co *c = k->koro_ctx_;
 
-    if (c->live && kt_forked(&c->w))
-        c->live = 0; /* its thread is in the parent only: nothing to end */
-    if (c->live) {
+    if (c->live && kt_forked(&c->w)) {
+        /* Its thread is in the parent only: nothing to end. */
+        c->live = 0;
+        kt_wake_forget(&c->w);
+    } else if (c->live) {
         c->w.cmd = KT_CANCEL;
         kt_post(&c->w);
         kt_join(c);

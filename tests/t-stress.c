@@ -261,7 +261,8 @@ world_of(void)
     koro_sched_t *s = koro_sched_self();
 
     /* koro_sched_self() must be this thread's scheduler. */
-    return s ? (struct pworld *)((char *)s - offsetof(struct pworld, s)) : NULL;
+    return s ? (struct pworld *)(void *)((char *)s - offsetof(struct pworld, s))
+             : NULL;
 }
 
 /* A generator no scheduler knows about: 1, 2, 3, ... */
