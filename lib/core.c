@@ -249,7 +249,7 @@ static void
 hook_call(struct koro_tls *lt, koro_switch_hook_fn fn, koro_t *from, koro_t *to)
 {
     lt->in_hook = 1;
-    fn(hook_ctx(from), hook_ctx(to), lt->hook_arg);
+    fn(hook_ctx(from), hook_ctx(to), KORO_HOOK_ARG(lt));
     lt->in_hook = 0;
 }
 
@@ -264,9 +264,9 @@ koro_set_switch_hook(koro_switch_hook_fn fn, void *arg,
     if (prev_fn)
         *prev_fn = lt->hook;
     if (prev_arg)
-        *prev_arg = lt->hook_arg;
+        *prev_arg = KORO_HOOK_ARG(lt);
     lt->hook = fn;
-    lt->hook_arg = fn ? arg : NULL;
+    KORO_HOOK_ARG(lt) = fn ? arg : NULL;
     /* The coroutines that may switch without being resumed first. */
     if (fn)
         for (; c && c->koro_lo_; c = c->koro_parent_)

@@ -214,10 +214,12 @@ struct koro_tls {
     /* koro_set_switch_hook(): called on every switch of the thread's
      * coroutines when set.  Under a backend that runs coroutines on OS
      * threads of their own, the one of the thread whose root context
-     * heads the chain counts (core.c, thread_of()). */
+     * heads the chain counts (core.c, thread_of()).  Its argument lives
+     * in the root context, which no scheduler owns (KORO_HOOK_ARG), to
+     * keep the TLS within bounds in sanitizer builds too. */
     koro_switch_hook_fn hook;
-    void *hook_arg;
 };
+#define KORO_HOOK_ARG(t) ((t)->root.koro_sched_)
 #if defined(KORO_TLS_PE) && defined(_WIN32)
 /* GCC for mingw implements __thread with emutls: a call per access, and
  * a malloc() per thread on first use.  Instead koro__tls_pe is placed in
