@@ -262,10 +262,10 @@ koro_set_switch_hook(koro_switch_hook_fn fn, void *arg,
     struct koro_tls *lt = c ? thread_of(c) : t;
 
     if (prev_fn)
-        *prev_fn = lt->hook;
+        *prev_fn = KORO_HOOK_FN(lt);
     if (prev_arg)
         *prev_arg = KORO_HOOK_ARG(lt);
-    lt->hook = fn;
+    KORO_HOOK_SET_FN(lt, fn);
     KORO_HOOK_ARG(lt) = fn ? arg : NULL;
     /* The coroutines that may switch without being resumed first. */
     if (fn)
@@ -341,7 +341,7 @@ static KORO_NOINLINE int
 resume_hooked(struct koro_tls *t, koro_t *self, koro_t *k)
 {
     struct koro_tls *lt = self ? thread_of(self) : t;
-    koro_switch_hook_fn fn = lt->hook;
+    koro_switch_hook_fn fn = KORO_HOOK_FN(lt);
 
     if (!fn) {
         k->koro_state_ &= ~KORO_ST_HOOK;
@@ -371,7 +371,7 @@ resume_general(koro_t *k)
     /* The common case first: the thread, without a switch hook, resumes
      * a marked coroutine. */
     if (k->koro_state_ == KORO_STF(KORO_SUSPENDED) &&
-        !((uintptr_t)self | (uintptr_t)t->hook)) {
+        !((uintptr_t)self | KORO_HOOK_WORD(t))) {
         self = &t->root;
         k->koro_parent_ = self;
         k->koro_state_ = KORO_STF(KORO_RUNNING);
@@ -380,7 +380,7 @@ resume_general(koro_t *k)
     }
     if (!resumable(k))
         return resume_error(k);
-    if (t->hook ||
+    if (KORO_HOOK_WORD(t) ||
         ((self ? self->koro_state_ : 0) | k->koro_state_) & KORO_ST_HOOK)
         return resume_hooked(t, self, k);
     return resume_switch(t, self, k);
@@ -398,7 +398,7 @@ koro_resume(koro_t *k)
         return resume_general(k);
     /* The thread's own level first: it is the usual resumer (a scheduler
      * loop normally runs there), so this path has no taken branch. */
-    if (KORO_LIKELY(!((uintptr_t)self | (uintptr_t)t->hook))) {
+    if (KORO_LIKELY(!((uintptr_t)self | KORO_HOOK_WORD(t)))) {
         self = &t->root;
     } else {
         /* A nested resume, or the thread has a switch hook. */
@@ -420,7 +420,7 @@ static KORO_NOINLINE int
 leave_hook(koro_t *self, koro_t *to, koro_t *p)
 {
     struct koro_tls *lt = thread_of(p);
-    koro_switch_hook_fn fn = lt->hook;
+    koro_switch_hook_fn fn = KORO_HOOK_FN(lt);
 
     if (!fn) {
         self->koro_state_ &= ~KORO_ST_HOOK;

@@ -211,14 +211,18 @@ struct koro_tls {
     unsigned colour;
     /* The switch hook is running: a switch now is refused (core.c). */
     unsigned in_hook;
-    /* koro_set_switch_hook(): called on every switch of the thread's
-     * coroutines when set.  Under a backend that runs coroutines on OS
-     * threads of their own, the one of the thread whose root context
-     * heads the chain counts (core.c, thread_of()).  Its argument lives
-     * in the root context, which no scheduler owns (KORO_HOOK_ARG), to
-     * keep the TLS within bounds in sanitizer builds too. */
-    koro_switch_hook_fn hook;
 };
+/* The switch hook of koro_set_switch_hook() and its argument live in two
+ * fields of the root context that a thread's own context never uses (it
+ * is never queued nor owned by a scheduler), so that they cost no TLS.
+ * Under a backend that runs coroutines on OS threads of their own, the
+ * hook of the thread whose root context heads the chain of resumers
+ * counts (core.c, thread_of()).  KORO_HOOK_WORD is non-zero when there
+ * is a hook (the fast path ORs it with cur). */
+#define KORO_HOOK_WORD(t) ((uintptr_t)(t)->root.koro_next_)
+#define KORO_HOOK_FN(t) ((koro_switch_hook_fn)KORO_HOOK_WORD(t))
+#define KORO_HOOK_SET_FN(t, fn)                                                \
+    ((t)->root.koro_next_ = (koro_t *)(uintptr_t)(fn))
 #define KORO_HOOK_ARG(t) ((t)->root.koro_sched_)
 #if defined(KORO_TLS_PE) && defined(_WIN32)
 /* GCC for mingw implements __thread with emutls: a call per access, and
