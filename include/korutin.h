@@ -238,6 +238,23 @@ KORO_API int koro_share_fpenv(koro_t *k);
  * KORO_EINVAL. */
 KORO_API int koro_stack_bounds(const koro_t *k, void **lo, void **hi);
 
+/* A switch hook, for profilers and tracers: once set on an OS thread, the
+ * library calls fn(from, to, arg) right before every switch between that
+ * thread's contexts: koro_resume(), koro_yield(), a coroutine's return,
+ * and the scheduler's switches (a coroutine blocking or waking hands the
+ * processor to the next).  from and to are coroutines, or NULL for the
+ * thread's own context.  The hook runs on from's stack, with koro_self()
+ * still from.  It must not switch: koro_resume() and koro_yield() called
+ * from it return KORO_EBUSY, and a blocking scheduler call aborts the
+ * program with a message.  fn NULL removes the hook.  A thread without
+ * one pays nothing measurable: its switches look for a hook only in tests
+ * they make anyway.  *prev_fn and *prev_arg (each may be NULL) get the
+ * hook replaced.  Returns 0. */
+typedef void (*koro_switch_hook_fn)(koro_t *from, koro_t *to, void *arg);
+KORO_API int koro_set_switch_hook(koro_switch_hook_fn fn, void *arg,
+                                  koro_switch_hook_fn *prev_fn,
+                                  void **prev_arg);
+
 /* ------------------------------------------------------------------ */
 /* Scheduler and channels.
  *

@@ -774,7 +774,7 @@ kt_unswitch(koro_t *from, koro_t *to, int rc)
     to->koro_state_ = KORO_ST(KORO_SUSPENDED);
     to->koro_parent_ = NULL;
     if (from->koro_lo_)
-        from->koro_state_ = KORO_ST(KORO_RUNNING);
+        koro__set_status(from, KORO_RUNNING); /* keeps its marks */
     koro__set_cur(from);
     return rc;
 }

@@ -205,6 +205,76 @@ koro_init(koro_t *k, koro_fn fn, void *arg, void *stack, size_t stack_size)
 }
 
 /* ------------------------------------------------------------------ */
+/* The switch hook (koro_set_switch_hook).  The fast paths never look for
+ * it: while a thread has one, every coroutine running or normal on it
+ * carries KORO_ST_HOOK, which their state tests already send to the
+ * general paths, and a resume from the thread's own level, the one path
+ * that tests no coroutine of the thread, tests the hook itself.  The
+ * general paths call the hook, mark the coroutine they switch to, and
+ * clear the marks once the thread has no hook. */
+
+/* The per-thread state of the thread that c (a running or normal
+ * coroutine, or a thread's root context) belongs to: the one whose root
+ * heads c's chain of resumers.  That is the running OS thread's own,
+ * except inside a coroutine of a backend that gives each coroutine an OS
+ * thread. */
+static struct koro_tls *
+thread_of(const koro_t *c)
+{
+    while (c->koro_lo_)
+        c = c->koro_parent_;
+    return (struct koro_tls *)(void *)((char *)(uintptr_t)c -
+                                       offsetof(struct koro_tls, root));
+}
+
+/* A context as the hook sees it: NULL for a thread's own. */
+static inline koro_t *
+hook_ctx(koro_t *c)
+{
+    return c->koro_lo_ ? c : NULL;
+}
+
+static KORO_COLD KORO_NORETURN void
+hook_blocked(void)
+{
+    static const char msg[] =
+        "korutin: a switch hook made a blocking call (it must not switch)\n";
+
+    koro__write_stderr(msg, sizeof msg - 1);
+    abort();
+}
+
+/* Run the hook fn of lt for a switch from `from` to `to` (contexts). */
+static void
+hook_call(struct koro_tls *lt, koro_switch_hook_fn fn, koro_t *from, koro_t *to)
+{
+    lt->in_hook = 1;
+    fn(hook_ctx(from), hook_ctx(to), KORO_HOOK_ARG(lt));
+    lt->in_hook = 0;
+}
+
+KORO_API int
+koro_set_switch_hook(koro_switch_hook_fn fn, void *arg,
+                     koro_switch_hook_fn *prev_fn, void **prev_arg)
+{
+    struct koro_tls *t = &koro__tls;
+    koro_t *c = t->cur;
+    struct koro_tls *lt = c ? thread_of(c) : t;
+
+    if (prev_fn)
+        *prev_fn = KORO_HOOK_FN(lt);
+    if (prev_arg)
+        *prev_arg = KORO_HOOK_ARG(lt);
+    KORO_HOOK_SET_FN(lt, fn);
+    KORO_HOOK_ARG(lt) = fn ? arg : NULL;
+    /* The coroutines that may switch without being resumed first. */
+    if (fn)
+        for (; c && c->koro_lo_; c = c->koro_parent_)
+            c->koro_state_ |= KORO_ST_HOOK;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Switching.  koro_resume() and koro_yield() update all the bookkeeping
  * first and end in a tail call to the backend's switch, so that with the
  * asm backend there is no extra call layer (and no extra mispredicted
@@ -237,25 +307,21 @@ fp_mode(const koro_t *from, const koro_t *to)
            (KORO_ST_FPSHARE(to->koro_state_) ? 0 : KORO_FP_LOAD);
 }
 
-/* koro_resume() where k or the caller shares its floating-point control
- * state, and every error: the general path, out of the fast one. */
-static KORO_NOINLINE int
-resume_general(koro_t *k)
+/* k is a suspended coroutine that koro_resume() may run. */
+static inline int
+resumable(const koro_t *k)
 {
-    struct koro_tls *t = &koro__tls;
-    koro_t *self = t->cur;
+    return (k->koro_state_ & ~(KORO_TAG_FPSHARE | KORO_ST_HOOK)) ==
+               KORO_ST(KORO_SUSPENDED) &&
+           koro__valid(k);
+}
 
-    /* The common case first: the thread resumes a marked coroutine. */
-    if (k->koro_state_ == KORO_STF(KORO_SUSPENDED) && !self) {
-        self = &t->root;
-        k->koro_parent_ = self;
-        k->koro_state_ = KORO_STF(KORO_RUNNING);
-        t->cur = k;
-        return KORO_SWITCH_RESUME_FP(self, k, KORO_FP_SAVE);
-    }
-    if ((k->koro_state_ & ~KORO_TAG_FPSHARE) != KORO_ST(KORO_SUSPENDED) ||
-        !koro__valid(k))
-        return resume_error(k);
+/* The end of the general resume: self (NULL: the thread) resumes the
+ * resumable k.  Inline in both callers, so that each ends in a tail call
+ * and resume_general() keeps no frame. */
+static inline int
+resume_switch(struct koro_tls *t, koro_t *self, koro_t *k)
+{
     if (self) {
         canary_check(self);
         koro__set_status(self, KORO_NORMAL);
@@ -266,6 +332,58 @@ resume_general(koro_t *k)
     koro__set_status(k, KORO_RUNNING);
     t->cur = k;
     return KORO_SWITCH_RESUME_FP(self, k, fp_mode(self, k));
+}
+
+/* resume_general() where self (NULL: the thread) or k carries the hook's
+ * mark or the thread has a hook: call it and mark k, or clear the marks
+ * if the thread has none. */
+static KORO_NOINLINE int
+resume_hooked(struct koro_tls *t, koro_t *self, koro_t *k)
+{
+    struct koro_tls *lt = self ? thread_of(self) : t;
+    koro_switch_hook_fn fn = KORO_HOOK_FN(lt);
+
+    if (!fn) {
+        k->koro_state_ &= ~KORO_ST_HOOK;
+        if (self)
+            self->koro_state_ &= ~KORO_ST_HOOK;
+    } else {
+        if (lt->in_hook)
+            return KORO_EBUSY;
+        hook_call(lt, fn, self ? self : &t->root, k);
+        /* Whatever the hook did, k must still be fit to run. */
+        if (!resumable(k))
+            return resume_error(k);
+        k->koro_state_ |= KORO_ST_HOOK;
+    }
+    return resume_switch(t, self, k);
+}
+
+/* koro_resume() where k or the caller carries a mark (shares its
+ * floating-point control state, or the thread has a switch hook), and
+ * every error: the general path, out of the fast one. */
+static KORO_NOINLINE int
+resume_general(koro_t *k)
+{
+    struct koro_tls *t = &koro__tls;
+    koro_t *self = t->cur;
+
+    /* The common case first: the thread, without a switch hook, resumes
+     * a marked coroutine. */
+    if (k->koro_state_ == KORO_STF(KORO_SUSPENDED) &&
+        !((uintptr_t)self | KORO_HOOK_WORD(t))) {
+        self = &t->root;
+        k->koro_parent_ = self;
+        k->koro_state_ = KORO_STF(KORO_RUNNING);
+        t->cur = k;
+        return KORO_SWITCH_RESUME_FP(self, k, KORO_FP_SAVE);
+    }
+    if (!resumable(k))
+        return resume_error(k);
+    if (KORO_HOOK_WORD(t) ||
+        ((self ? self->koro_state_ : 0) | k->koro_state_) & KORO_ST_HOOK)
+        return resume_hooked(t, self, k);
+    return resume_switch(t, self, k);
 }
 
 KORO_API int
@@ -280,13 +398,12 @@ koro_resume(koro_t *k)
         return resume_general(k);
     /* The thread's own level first: it is the usual resumer (a scheduler
      * loop normally runs there), so this path has no taken branch. */
-    if (KORO_LIKELY(!self)) {
+    if (KORO_LIKELY(!((uintptr_t)self | KORO_HOOK_WORD(t)))) {
         self = &t->root;
     } else {
-#ifdef KORO_BK_FPSHARE
-        if (KORO_UNLIKELY(self->koro_state_ != KORO_ST(KORO_RUNNING)))
+        /* A nested resume, or the thread has a switch hook. */
+        if (KORO_UNLIKELY(!self || self->koro_state_ != KORO_ST(KORO_RUNNING)))
             return resume_general(k);
-#endif
         canary_check(self);
         self->koro_state_ = KORO_ST(KORO_NORMAL);
     }
@@ -296,21 +413,35 @@ koro_resume(koro_t *k)
     return KORO_SWITCH_RESUME(self, k);
 }
 
-#ifdef KORO_BK_FPSHARE
-/* koro_yield() where self or its resumer shares its floating-point
- * control state (self is running and its canary checked). */
+/* The hook's part of a switch away from the running coroutine self to
+ * `to`, under its resumer p (to is p, or a sibling in koro__transfer):
+ * self carries KORO_ST_HOOK.  Returns KORO_EBUSY from inside the hook. */
 static KORO_NOINLINE int
-yield_general(struct koro_tls *t, koro_t *self, koro_t *p)
+leave_hook(koro_t *self, koro_t *to, koro_t *p)
 {
-    unsigned mode;
+    struct koro_tls *lt = thread_of(p);
+    koro_switch_hook_fn fn = KORO_HOOK_FN(lt);
 
-    /* The common case first: a marked coroutine yields to the thread. */
-    if (self->koro_state_ == KORO_STF(KORO_RUNNING) && !p->koro_lo_) {
-        self->koro_state_ = KORO_STF(KORO_SUSPENDED);
-        t->cur = NULL;
-        return KORO_SWITCH_YIELD_FP(self, p, KORO_FP_LOAD);
+    if (!fn) {
+        self->koro_state_ &= ~KORO_ST_HOOK;
+        if (to->koro_lo_)
+            to->koro_state_ &= ~KORO_ST_HOOK;
+        return 0;
     }
-    mode = fp_mode(self, p);
+    if (lt->in_hook)
+        return KORO_EBUSY;
+    hook_call(lt, fn, self, to);
+    if (to->koro_lo_)
+        to->koro_state_ |= KORO_ST_HOOK;
+    return 0;
+}
+
+/* The end of the general yield (inline in both callers, as above). */
+static inline int
+yield_switch(struct koro_tls *t, koro_t *self, koro_t *p)
+{
+    unsigned mode = fp_mode(self, p);
+
     koro__set_status(self, KORO_SUSPENDED);
     if (p->koro_lo_) {
         koro__set_status(p, KORO_RUNNING);
@@ -320,7 +451,35 @@ yield_general(struct koro_tls *t, koro_t *self, koro_t *p)
     }
     return KORO_SWITCH_YIELD_FP(self, p, mode);
 }
-#endif
+
+/* yield_general() where self carries the hook's mark. */
+static KORO_NOINLINE int
+yield_hooked(struct koro_tls *t, koro_t *self, koro_t *p)
+{
+    int rc = leave_hook(self, p, p);
+
+    if (rc < 0)
+        return rc;
+    return yield_switch(t, self, p);
+}
+
+/* koro_yield() where self or its resumer carries a mark: shares its
+ * floating-point control state, or may have a switch hook (self is
+ * running and its canary checked). */
+static KORO_NOINLINE int
+yield_general(struct koro_tls *t, koro_t *self, koro_t *p)
+{
+    /* The common case first: a marked coroutine yields to the thread
+     * (one with the hook's mark never matches). */
+    if (self->koro_state_ == KORO_STF(KORO_RUNNING) && !p->koro_lo_) {
+        self->koro_state_ = KORO_STF(KORO_SUSPENDED);
+        t->cur = NULL;
+        return KORO_SWITCH_YIELD_FP(self, p, KORO_FP_LOAD);
+    }
+    if (self->koro_state_ & KORO_ST_HOOK)
+        return yield_hooked(t, self, p);
+    return yield_switch(t, self, p);
+}
 
 KORO_API int
 koro_yield(void)
@@ -336,6 +495,9 @@ koro_yield(void)
 #ifdef KORO_BK_FPSHARE
     if (KORO_UNLIKELY(self->koro_state_ != KORO_ST(KORO_RUNNING) ||
                       (p->koro_lo_ && p->koro_state_ != KORO_ST(KORO_NORMAL))))
+        return yield_general(t, self, p);
+#else
+    if (KORO_UNLIKELY(self->koro_state_ != KORO_ST(KORO_RUNNING)))
         return yield_general(t, self, p);
 #endif
     self->koro_state_ = KORO_ST(KORO_SUSPENDED);
@@ -370,16 +532,33 @@ transfer_states(struct koro_tls *t, koro_t *self, koro_t *to, koro_t *p)
 }
 
 /* koro__transfer() in general: a wider zone or a broken canary, or a
- * coroutine sharing its floating-point control state. */
-static KORO_NOINLINE int
-transfer_general(koro_t *self, koro_t *to)
+ * coroutine sharing its floating-point control state or marked for the
+ * switch hook. */
+static inline int
+transfer_switch(koro_t *self, koro_t *to)
 {
     struct koro_tls *t = &koro__tls;
     unsigned mode = fp_mode(self, to);
 
-    canary_check(self);
     transfer_states(t, self, to, self->koro_parent_);
     return KORO_SWITCH_TRANSFER_FP(self, to, mode);
+}
+
+static KORO_NOINLINE int
+transfer_hooked(koro_t *self, koro_t *to)
+{
+    if (leave_hook(self, to, self->koro_parent_) < 0)
+        hook_blocked(); /* the scheduler cannot take a refusal back */
+    return transfer_switch(self, to);
+}
+
+static KORO_NOINLINE int
+transfer_general(koro_t *self, koro_t *to)
+{
+    canary_check(self);
+    if (self->koro_state_ & KORO_ST_HOOK)
+        return transfer_hooked(self, to);
+    return transfer_switch(self, to);
 }
 
 /* For the scheduler only (declared in koro-int.h): suspend the running
@@ -398,9 +577,10 @@ int
 koro__transfer(koro_t *self, koro_t *to)
 {
     /* The common case, with no frame: neither side shares its
-     * floating-point control state and the plain canary is intact. */
-    if (KORO_LIKELY(
-            !((self->koro_state_ | to->koro_state_) & KORO_TAG_FPSHARE)) &&
+     * floating-point control state or carries the hook's mark, and the
+     * plain canary is intact. */
+    if (KORO_LIKELY(!((self->koro_state_ | to->koro_state_) &
+                      (KORO_TAG_FPSHARE | KORO_ST_HOOK))) &&
         KORO_LIKELY(canary_plain_ok(self))) {
         transfer_states(&koro__tls, self, to, self->koro_parent_);
         return KORO_SWITCH_TRANSFER_FP(self, to, KORO_FP_BOTH);
@@ -442,6 +622,9 @@ koro__entry_end(koro_t *k)
 
     canary_check(k);
     p = k->koro_parent_;
+    /* Inside the hook nothing runs a coroutine, so this is no refusal. */
+    if (KORO_UNLIKELY(k->koro_state_ & KORO_ST_HOOK))
+        (void)leave_hook(k, p, p);
     k->koro_state_ = KORO_ST(KORO_DEAD);
     k->koro_parent_ = NULL;
     if (p->koro_lo_) {

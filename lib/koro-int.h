@@ -91,25 +91,31 @@ koro__i386_sse_probe(void)
 #define KORO_I386_MXCSR 0
 #endif
 
-/* koro_state_: the status (1 to 4) in the low byte, two marks in bits 8
- * and 9, and a tag in the 22 bits above, so that an uninitialised or
+/* koro_state_: the status (1 to 4) in the low 7 bits, three marks in bits
+ * 7 to 9, and a tag in the 22 bits above, so that an uninitialised or
  * finalised koro_t is recognised instead of being run.  The fast paths
- * compare the whole word with one constant, so either mark sends a
+ * compare the whole word with one constant, so any mark sends a
  * coroutine to the general paths:
+ * - KORO_ST_HOOK: it may switch in a thread that has a switch hook
+ *   (koro_set_switch_hook): every running or normal coroutine of such a
+ *   thread has it, so that its switches go where the hook is called.
+ *   Cleared by the general paths once the thread has no hook;
  * - KORO_ST_FPSHARE: it has no floating-point control state of its own
  *   (koro_share_fpenv);
  * - KORO_ST_OWNED: it is suspended in the hands of a scheduler (queued,
  *   blocked or parked), which alone may resume it: koro_resume() and
  *   koro_init() refuse it with KORO_EBUSY.  Never set while it runs. */
 #define KORO_TAG 0x9e3d5c00u
-#define KORO_ST_MASK 0xffu
+#define KORO_ST_MASK 0x7fu
+#define KORO_ST_HOOK 0x80u
 #define KORO_TAG_FPSHARE 0x100u
 #define KORO_ST_OWNED 0x200u
 #define KORO_ST(s) (KORO_TAG | (uint32_t)(s))
 #define KORO_STF(s) (KORO_ST(s) | KORO_TAG_FPSHARE)
 /* The tag, and a status from KORO_SUSPENDED to KORO_DEAD. */
 #define KORO_ST_VALID(v)                                                       \
-    ((((v) & ~(KORO_TAG_FPSHARE | KORO_ST_OWNED)) - KORO_ST(1)) < 4u)
+    ((((v) & ~(KORO_ST_HOOK | KORO_TAG_FPSHARE | KORO_ST_OWNED)) -             \
+      KORO_ST(1)) < 4u)
 #define KORO_ST_STATUS(v) ((int)((v)&KORO_ST_MASK))
 #define KORO_ST_FPSHARE(v) (((v)&KORO_TAG_FPSHARE) != 0)
 
@@ -197,11 +203,27 @@ koro__usable_lo(const koro_t *k)
 
 /* Per-OS-thread state. */
 struct koro_tls {
+    /* The context of the thread's own stack.  First, so that its address
+     * is the block's, which costs one instruction less to compute. */
+    koro_t root;
     koro_t *cur; /* the running coroutine, NULL at the thread's own level */
-    koro_t root; /* the context of the thread's own stack */
     /* koro_init(): the cache colour of the next stack (core.c). */
     unsigned colour;
+    /* The switch hook is running: a switch now is refused (core.c). */
+    unsigned in_hook;
 };
+/* The switch hook of koro_set_switch_hook() and its argument live in two
+ * fields of the root context that a thread's own context never uses (it
+ * is never queued nor owned by a scheduler), so that they cost no TLS.
+ * Under a backend that runs coroutines on OS threads of their own, the
+ * hook of the thread whose root context heads the chain of resumers
+ * counts (core.c, thread_of()).  KORO_HOOK_WORD is non-zero when there
+ * is a hook (the fast path ORs it with cur). */
+#define KORO_HOOK_WORD(t) ((uintptr_t)(t)->root.koro_next_)
+#define KORO_HOOK_FN(t) ((koro_switch_hook_fn)KORO_HOOK_WORD(t))
+#define KORO_HOOK_SET_FN(t, fn)                                                \
+    ((t)->root.koro_next_ = (koro_t *)(uintptr_t)(fn))
+#define KORO_HOOK_ARG(t) ((t)->root.koro_sched_)
 #if defined(KORO_TLS_PE) && defined(_WIN32)
 /* GCC for mingw implements __thread with emutls: a call per access, and
  * a malloc() per thread on first use.  Instead koro__tls_pe is placed in

@@ -67,7 +67,7 @@ def _valid(k):
 def _status(k):
     if not _valid(k):
         return "invalid"
-    return STATUS.get(int(k["koro_state_"]) & 0xFF, "?")
+    return STATUS.get(int(k["koro_state_"]) & 0x7F, "?")
 
 
 def _symbol(addr):

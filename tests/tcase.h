@@ -59,6 +59,7 @@ void t_core(Suite *s);
 void t_sched(Suite *s);
 void t_chan(Suite *s);
 void t_sync(Suite *s);
+void t_hook(Suite *s);
 void t_backends(Suite *s);
 void t_win(Suite *s);
 void t_threads(Suite *s);

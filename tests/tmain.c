@@ -158,6 +158,7 @@ main(void)
     t_sched(s);
     t_chan(s);
     t_sync(s);
+    t_hook(s);
     t_backends(s);
     t_win(s);
     t_io(s);
