@@ -134,11 +134,13 @@ KORO_API int koro_init(koro_t *k, koro_fn fn, void *arg, void *stack,
 /* Run k until it yields or returns.  Returns 0, or KORO_EINVAL, KORO_EDEAD,
  * KORO_ERUNNING (k is the caller), KORO_ENORMAL (k is an ancestor of the
  * caller), KORO_EBUSY (k is suspended in a scheduler's hands: only the
- * scheduler resumes it), KORO_ESYS (the backend could not start it). */
+ * scheduler resumes it; or the call comes from a switch hook), KORO_ESYS
+ * (the backend could not start it). */
 KORO_API int koro_resume(koro_t *k);
 
 /* Return to whoever resumed the current coroutine.  Returns 0 when resumed
- * again, or KORO_ENOTCORO outside any coroutine. */
+ * again, KORO_ENOTCORO outside any coroutine, or KORO_EBUSY from a switch
+ * hook. */
 KORO_API int koro_yield(void);
 
 /* The two calls of every round trip go through a register on x86-64 ELF
