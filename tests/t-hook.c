@@ -592,16 +592,6 @@ START_TEST(per_thread)
 END_TEST
 #endif
 
-static const char *
-no_threads(void)
-{
-#ifdef HAVE_PTHREAD
-    return T_NO_OS_THREADS;
-#else
-    return "no POSIX threads in this build";
-#endif
-}
-
 void
 t_hook(Suite *s)
 {
@@ -618,8 +608,6 @@ t_hook(Suite *s)
     T_ADD(s, channel_blocking, NULL);
     T_ADD(s, no_malloc_hooked, malloc_skip());
 #ifdef HAVE_PTHREAD
-    T_ADD(s, per_thread, no_threads());
-#else
-    (void)no_threads;
+    T_ADD(s, per_thread, T_NO_PTHREADS);
 #endif
 }

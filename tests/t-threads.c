@@ -29,16 +29,6 @@
 #define NCORO 4
 #define NROUNDS 200
 
-static const char *
-no_threads(void)
-{
-#ifdef HAVE_PTHREAD
-    return T_NO_OS_THREADS;
-#else
-    return "no POSIX threads in this build";
-#endif
-}
-
 /* ------------------------------------------------------------------ */
 /* The number of OS threads of this process, or -1 if unknown here. */
 
@@ -353,7 +343,7 @@ t_threads(Suite *s)
     if (task_count_now() < 0)
         printf("NOTE: the no-thread-leak assertions are skipped: no "
                "/proc/self/task to count this process's threads here\n");
-    T_ADD(s, own_coroutines_per_os_thread, no_threads());
+    T_ADD(s, own_coroutines_per_os_thread, T_NO_PTHREADS);
     T_ADD(s, fini_suspended_reuse_no_leak, NULL);
     T_ADD(s, dead_stack_reused_at_once, NULL);
     T_ADD(s, fini_nested_suspended, NULL);

@@ -38,6 +38,12 @@ unsigned char *t_stacks(size_t n);
 #else
 #define T_NO_OS_THREADS NULL
 #endif
+/* The same for cases written with POSIX threads (config.h comes first). */
+#ifdef HAVE_PTHREAD
+#define T_NO_PTHREADS T_NO_OS_THREADS
+#else
+#define T_NO_PTHREADS "no POSIX threads in this build"
+#endif
 /* A roomy stack for cases that want `n` bytes (256 KiB, say): n, or
  * t_stack_size() where that is more (the threads backend under
  * ThreadSanitizer needs about 1 MiB). */
