@@ -245,8 +245,8 @@ KORO_API int koro_stack_bounds(const koro_t *k, void **lo, void **hi);
  * thread's contexts: koro_resume(), koro_yield(), a coroutine's return,
  * and the scheduler's switches (a coroutine blocking or waking hands the
  * processor to the next).  from and to are coroutines, or NULL for the
- * thread's own context.  The hook runs on from's stack, with koro_self()
- * still from.  It must not switch: koro_resume() and koro_yield() called
+ * thread's own context.  The hook runs on from's stack (win32 backend: the
+ * stack of from's OS thread), with koro_self() still from.  It must not switch: koro_resume() and koro_yield() called
  * from it return KORO_EBUSY, and a blocking scheduler call aborts the
  * program with a message.  fn NULL removes the hook.  A thread without
  * one pays nothing measurable: its switches look for a hook only in tests
