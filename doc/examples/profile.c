@@ -1,7 +1,7 @@
 /* Copyright (c) 2026 the libkorutin authors.  MIT licence, see COPYING. */
 /* profile.c - a switch hook that counts, for each coroutine of a
- * scheduler, how often it was switched to and the processor time it used. Exits
- * 0 when every count is what the coroutines' yields make it. */
+ * scheduler, how often it was switched to and the processor time it
+ * used.  Exits 0 when every count is what the coroutines' yields make it. */
 #include <korutin.h>
 
 #include <stdint.h>
