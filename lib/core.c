@@ -531,9 +531,7 @@ transfer_states(struct koro_tls *t, koro_t *self, koro_t *to, koro_t *p)
     }
 }
 
-/* koro__transfer() in general: a wider zone or a broken canary, or a
- * coroutine sharing its floating-point control state or marked for the
- * switch hook. */
+/* The end of the general transfer (inline in both callers, as above). */
 static inline int
 transfer_switch(koro_t *self, koro_t *to)
 {
@@ -544,6 +542,7 @@ transfer_switch(koro_t *self, koro_t *to)
     return KORO_SWITCH_TRANSFER_FP(self, to, mode);
 }
 
+/* transfer_general() where self carries the hook's mark. */
 static KORO_NOINLINE int
 transfer_hooked(koro_t *self, koro_t *to)
 {
@@ -552,6 +551,9 @@ transfer_hooked(koro_t *self, koro_t *to)
     return transfer_switch(self, to);
 }
 
+/* koro__transfer() in general: a wider zone or a broken canary, or a
+ * coroutine sharing its floating-point control state or marked for the
+ * switch hook. */
 static KORO_NOINLINE int
 transfer_general(koro_t *self, koro_t *to)
 {
